@@ -1,0 +1,54 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "parfetch",
+    products: [
+        .library(name: "ParFetch", targets: ["ParFetch"]),
+        .executable(name: "parfetch", targets: ["parfetch"]),
+        .executable(name: "fixture-server", targets: ["fixture-server"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    ],
+    targets: [
+        // libcurl as the system provides it (headers, link flags via pkg-config).
+        .systemLibrary(
+            name: "CLibCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // Typed wrappers over libcurl's variadic functions, which Swift cannot call.
+        .target(name: "CCurl", dependencies: ["CLibCurl"]),
+        // Linux headers the Glibc module lacks (epoll, eventfd); headers only, no code.
+        .systemLibrary(name: "CLinux"),
+        // zlib, for the fixture server's gzip routes only.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(name: "ParFetch", dependencies: ["CCurl", "CLibCurl", "CLinux"]),
+        .executableTarget(
+            name: "parfetch",
+            dependencies: [
+                "ParFetch",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(
+            name: "FixtureServer",
+            dependencies: [
+                "CZlib",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(name: "fixture-server", dependencies: ["FixtureServer"]),
+        .testTarget(name: "ParFetchTests", dependencies: ["ParFetch", "FixtureServer"]),
+        .testTarget(name: "parfetchTests", dependencies: ["parfetch", "FixtureServer"]),
+    ]
+)

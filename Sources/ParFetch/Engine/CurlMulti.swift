@@ -1,0 +1,243 @@
+import CCurl
+import CLibCurl
+
+import CLinux
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The libcurl multi handle and every transfer in it, driven by `EventLoop` through
+/// `curl_multi_socket_action` as in curl's `ephiperfifo.c`: libcurl tells us which sockets to
+/// watch (socket callback) and when to call back (timer callback); we tell it what happened.
+///
+/// Confined to the loop thread: only the loop creates it and calls it, and libcurl calls its
+/// callbacks from inside those calls. Not Sendable.
+final class CurlMulti {
+    private let raw: UnsafeMutableRawPointer
+    private let epoll: Int32
+    let settings: EngineSettings
+    /// Transfers in the multi handle, by id, so cancellation can find them. Also keeps them
+    /// alive while libcurl holds unretained pointers to them.
+    private var transfers: [Int: Transfer] = [:]
+    /// Ids cancelled before their transfer reached the loop.
+    private var cancelledEarly: Set<Int> = []
+    private var idleHandles: [EasyHandle] = []
+    /// epoll events registered per socket, indexed by descriptor; 0 when not registered.
+    private var registered: [UInt32] = []
+    /// When libcurl wants `socketAction(timeout)` next (monotonic ns); nil: no timer.
+    private(set) var timerDeadline: UInt64?
+
+    /// Transfers in flight.
+    var count: Int { transfers.count }
+
+    init(epoll: Int32, configuration: FetchConfiguration) {
+        guard let raw = curl_multi_init() else { fatalError("curl_multi_init failed: out of memory") }
+        self.raw = raw
+        self.epoll = epoll
+        settings = EngineSettings(configuration)
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        _ = CCurl_multi_setopt_socket_function(raw, multiSocketCallback)
+        _ = CCurl_multi_setopt_pointer(raw, CURLMOPT_SOCKETDATA, me)
+        _ = CCurl_multi_setopt_timer_function(raw, multiTimerCallback)
+        _ = CCurl_multi_setopt_pointer(raw, CURLMOPT_TIMERDATA, me)
+    }
+
+    deinit {
+        cancelAll(FetchError(.interrupted, "the fetcher was shut down"))
+        idleHandles.removeAll()
+        curl_multi_cleanup(raw)
+    }
+
+    // MARK: transfers
+
+    /// Starts fetching `request`; `completion` runs on the loop thread when it ends, exactly once.
+    func start(_ request: Request, id: Int, completion: @escaping (Response) -> Void) {
+        let transfer = Transfer(id: id, request: request, configuration: settings.configuration,
+                                completion: completion)
+        if cancelledEarly.remove(id) != nil {
+            return finish(transfer, error: FetchError(.interrupted, "cancelled"))
+        }
+        guard let easy = idleHandles.popLast() ?? EasyHandle() else {
+            return finish(transfer, error: FetchError(.other, "curl_easy_init failed: out of memory"))
+        }
+        transfer.easy = easy
+        if !request.headers.isEmpty {
+            transfer.extraHeaders = makeHeaderList(settings.configuration.headers + request.headers)
+        }
+        let prepared = easy.prepare(for: transfer, settings: settings)
+        guard prepared == CURLE_OK else {
+            return finish(transfer, error: FetchError(curlCode: prepared, detail: easy.errorDetail))
+        }
+        let added = curl_multi_add_handle(raw, easy.raw)
+        guard added == CURLM_OK else {
+            return finish(transfer, error: FetchError(.other, String(cString: curl_multi_strerror(added))))
+        }
+        transfers[id] = transfer
+    }
+
+    /// Ends transfer `id` now with an `interrupted` error, if it has not ended yet.
+    func cancel(id: Int) {
+        guard let transfer = transfers.removeValue(forKey: id) else {
+            cancelledEarly.insert(id)
+            return
+        }
+        _ = curl_multi_remove_handle(raw, transfer.easy!.raw)
+        finish(transfer, error: FetchError(.interrupted, "cancelled"))
+    }
+
+    /// Ends every transfer in flight with `error`.
+    func cancelAll(_ error: FetchError) {
+        let all = transfers.values.sorted { $0.id < $1.id }
+        transfers.removeAll()
+        for transfer in all {
+            _ = curl_multi_remove_handle(raw, transfer.easy!.raw)
+            finish(transfer, error: error)
+        }
+    }
+
+    // MARK: driving libcurl (called by the loop)
+
+    /// Tells libcurl that `fd` is ready (epoll events), or that its timer fired
+    /// (`fd == CURL_SOCKET_TIMEOUT`), then collects finished transfers.
+    func socketAction(_ fd: Int32, epollEvents: UInt32) {
+        var mask: Int32 = 0
+        if epollEvents & EPOLLIN.rawValue != 0 { mask |= CURL_CSELECT_IN }
+        if epollEvents & EPOLLOUT.rawValue != 0 { mask |= CURL_CSELECT_OUT }
+        // An error or hang-up alone: let libcurl read and write so it finds the cause itself
+        // (its own report names it, e.g. "Connection reset by peer").
+        if mask == 0 && epollEvents & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 {
+            mask = CURL_CSELECT_IN | CURL_CSELECT_OUT
+        }
+        var running: Int32 = 0
+        _ = curl_multi_socket_action(raw, fd, mask, &running)
+        drainCompletions()
+    }
+
+    /// Runs libcurl's timeout handling if its timer is due.
+    func fireTimerIfDue(now: UInt64) {
+        guard let deadline = timerDeadline, deadline <= now else { return }
+        // Cleared first: the call below may arm the timer again.
+        timerDeadline = nil
+        socketAction(CCurl_CURL_SOCKET_TIMEOUT, epollEvents: 0)
+    }
+
+    private func drainCompletions() {
+        var left: Int32 = 0
+        while let message = curl_multi_info_read(raw, &left) {
+            guard message.pointee.msg == CURLMSG_DONE, let easyRaw = message.pointee.easy_handle else { continue }
+            let result = message.pointee.data.result
+            var privatePointer: UnsafeMutableRawPointer?
+            _ = CCurl_easy_getinfo_pointer(easyRaw, CURLINFO_PRIVATE, &privatePointer)
+            let transfer = Unmanaged<Transfer>.fromOpaque(privatePointer!).takeUnretainedValue()
+            transfers.removeValue(forKey: transfer.id)
+            _ = curl_multi_remove_handle(raw, easyRaw)
+            complete(transfer, result: result)
+        }
+    }
+
+    private func complete(_ transfer: Transfer, result: CURLcode) {
+        let easy = transfer.easy!
+        var error: FetchError?
+        if transfer.exceededMaxSize {
+            error = FetchError(.tooLarge, transfer.sizeLimitMessage)
+        } else if result != CURLE_OK {
+            error = FetchError(curlCode: result, detail: easy.errorDetail)
+        }
+        let status: Int = easy.info(CURLINFO_RESPONSE_CODE)
+        let timing = Timing(
+            curlTotal: easy.info(CURLINFO_TOTAL_TIME_T), dns: easy.info(CURLINFO_NAMELOOKUP_TIME_T),
+            connect: easy.info(CURLINFO_CONNECT_TIME_T), tls: easy.info(CURLINFO_APPCONNECT_TIME_T),
+            firstByte: easy.info(CURLINFO_STARTTRANSFER_TIME_T))
+        let response = Response(
+            url: transfer.request.url,
+            finalURL: easy.info(CURLINFO_EFFECTIVE_URL),
+            status: status > 0 ? status : nil,
+            contentType: easy.info(CURLINFO_CONTENT_TYPE),
+            bytes: Int(transfer.received),
+            body: error == nil ? transfer.takeBody() : [],
+            httpVersion: Self.versionName(easy.info(CURLINFO_HTTP_VERSION)),
+            redirects: easy.info(CURLINFO_REDIRECT_COUNT),
+            timing: timing,
+            error: error)
+        recycle(transfer)
+        transfer.completion(response)
+    }
+
+    /// Ends a transfer that never ran or was removed early.
+    private func finish(_ transfer: Transfer, error: FetchError) {
+        recycle(transfer)
+        transfer.completion(Response(url: transfer.request.url, error: error))
+    }
+
+    private func recycle(_ transfer: Transfer) {
+        transfer.freeExtraHeaders()
+        if let easy = transfer.easy {
+            transfer.easy = nil
+            idleHandles.append(easy)
+        }
+    }
+
+    private static func versionName(_ version: Int) -> String? {
+        switch version {
+        case Int(CURL_HTTP_VERSION_1_0): return "1.0"
+        case Int(CURL_HTTP_VERSION_1_1): return "1.1"
+        case Int(CURL_HTTP_VERSION_2_0): return "2"
+        case Int(CURL_HTTP_VERSION_3): return "3"
+        default: return nil
+        }
+    }
+
+    // MARK: callbacks from libcurl
+
+    fileprivate func watch(_ fd: Int32, what: Int32) {
+        let index = Int(fd)
+        if index >= registered.count {
+            registered.append(contentsOf: repeatElement(0, count: max(index + 1 - registered.count, 64)))
+        }
+        let current = registered[index]
+        if what == CURL_POLL_REMOVE {
+            if current != 0 {
+                // May fail if libcurl already closed the socket; epoll forgot it then anyway.
+                try? System.epollControl(epoll, EPOLL_CTL_DEL, fd, events: 0)
+                registered[index] = 0
+            }
+            return
+        }
+        var events: UInt32 = 0
+        if what & CURL_POLL_IN != 0 { events |= EPOLLIN.rawValue }
+        if what & CURL_POLL_OUT != 0 { events |= EPOLLOUT.rawValue }
+        guard events != current else { return }
+        do {
+            try System.epollControl(epoll, current == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, events: events)
+            registered[index] = events
+        } catch {
+            // The descriptor was replaced behind our back (closed and reused): start over.
+            try? System.epollControl(epoll, EPOLL_CTL_DEL, fd, events: 0)
+            try? System.epollControl(epoll, EPOLL_CTL_ADD, fd, events: events)
+            registered[index] = events
+        }
+    }
+
+    fileprivate func arm(timeoutMilliseconds: Int) {
+        // -1 disarms; 0 means "as soon as possible", which the loop does after this call
+        // returns: libcurl must not be called from inside its own callback.
+        timerDeadline = timeoutMilliseconds < 0
+            ? nil
+            : System.monotonicNanoseconds() + UInt64(timeoutMilliseconds) * 1_000_000
+    }
+}
+
+private func multiSocketCallback(
+    _ easy: UnsafeMutableRawPointer, _ fd: curl_socket_t, _ what: Int32,
+    _ userp: UnsafeMutableRawPointer?, _ socketp: UnsafeMutableRawPointer?
+) -> Int32 {
+    Unmanaged<CurlMulti>.fromOpaque(userp!).takeUnretainedValue().watch(fd, what: what)
+    return 0
+}
+
+private func multiTimerCallback(
+    _ multi: UnsafeMutableRawPointer, _ timeoutMilliseconds: Int, _ userp: UnsafeMutableRawPointer?
+) -> Int32 {
+    Unmanaged<CurlMulti>.fromOpaque(userp!).takeUnretainedValue().arm(timeoutMilliseconds: timeoutMilliseconds)
+    return 0
+}

@@ -1,0 +1,133 @@
+import CCurl
+import CLibCurl
+
+/// One libcurl easy handle, reused across transfers so that its TLS session cache and
+/// settings survive. Not Sendable: it lives on the loop thread, in the multi handle or in the
+/// pool.
+final class EasyHandle {
+    let raw: UnsafeMutableRawPointer
+    /// libcurl writes its detailed error text here.
+    private let errorBuffer: UnsafeMutablePointer<CChar>
+    /// The first option that failed to apply, reported instead of starting the transfer.
+    private var setupFailure: CURLcode = CURLE_OK
+
+    init?() {
+        guard let raw = curl_easy_init() else { return nil }
+        self.raw = raw
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+    }
+
+    deinit {
+        curl_easy_cleanup(raw)
+        errorBuffer.deallocate()
+    }
+
+    /// Sets every option for `transfer`, starting from a reset handle (the connection and
+    /// session caches survive a reset). Returns the first failure, if any.
+    func prepare(for transfer: Transfer, settings: EngineSettings) -> CURLcode {
+        curl_easy_reset(raw)
+        setupFailure = CURLE_OK
+        errorBuffer[0] = 0
+        let configuration = settings.configuration
+
+        set(CURLOPT_URL, transfer.request.url)
+        set(CURLOPT_PRIVATE, Unmanaged.passUnretained(transfer).toOpaque())
+        set(CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer))
+        set(CURLOPT_WRITEDATA, Unmanaged.passUnretained(transfer).toOpaque())
+        record(CCurl_easy_setopt_write_function(raw, easyHandleWrite))
+        // The engine runs on its own thread with signals left to the application.
+        set(CURLOPT_NOSIGNAL, 1)
+        set(CURLOPT_FOLLOWLOCATION, 1)
+        set(CURLOPT_MAXREDIRS, configuration.maxRedirects)
+        set(CURLOPT_PROTOCOLS_STR, "http,https")
+        set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        // An empty string asks for every encoding this libcurl can decode (gzip, br, zstd).
+        set(CURLOPT_ACCEPT_ENCODING, "")
+        set(CURLOPT_USERAGENT, configuration.userAgent)
+        if let timeout = configuration.timeout {
+            set(CURLOPT_TIMEOUT_MS, milliseconds(timeout))
+        }
+        if let connectTimeout = configuration.connectTimeout {
+            set(CURLOPT_CONNECTTIMEOUT_MS, milliseconds(connectTimeout))
+        }
+        // Refuses a declared Content-Length over the limit before any byte is read; the write
+        // callback enforces the limit on decoded bytes and on bodies of unknown length.
+        record(CCurl_easy_setopt_off_t(raw, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(configuration.maxSize)))
+        if let proxy = configuration.proxy {
+            set(CURLOPT_PROXY, proxy)
+        }
+        if configuration.insecure {
+            set(CURLOPT_SSL_VERIFYPEER, 0)
+            set(CURLOPT_SSL_VERIFYHOST, 0)
+        }
+        set(CURLOPT_SHARE, settings.share)
+        if let headers = transfer.extraHeaders ?? settings.headers {
+            set(CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headers))
+        }
+        // Waiting for an existing connection to say whether it multiplexes only pays off
+        // where HTTP/2 is possible: over TLS. For plain HTTP it would hold back the first
+        // wave of transfers for a round trip.
+        if transfer.request.url.utf8.starts(with: "https:".utf8) {
+            set(CURLOPT_PIPEWAIT, 1)
+        }
+        return setupFailure
+    }
+
+    /// libcurl's message for the last failure on this handle, if it wrote one.
+    var errorDetail: String {
+        String(cString: errorBuffer)
+    }
+
+    func info(_ info: CURLINFO) -> Int {
+        var value = 0
+        _ = CCurl_easy_getinfo_long(raw, info, &value)
+        return value
+    }
+
+    func info(_ info: CURLINFO) -> Int64 {
+        var value: curl_off_t = 0
+        _ = CCurl_easy_getinfo_off_t(raw, info, &value)
+        return Int64(value)
+    }
+
+    func info(_ info: CURLINFO) -> String? {
+        var value: UnsafePointer<CChar>?
+        guard CCurl_easy_getinfo_string(raw, info, &value) == CURLE_OK, let value else { return nil }
+        return String(cString: value)
+    }
+
+    // MARK: setopt helpers
+
+    private func record(_ code: CURLcode) {
+        if code != CURLE_OK && setupFailure == CURLE_OK { setupFailure = code }
+    }
+
+    private func set(_ option: CURLoption, _ value: Int) {
+        record(CCurl_easy_setopt_long(raw, option, value))
+    }
+
+    private func set(_ option: CURLoption, _ value: String) {
+        record(CCurl_easy_setopt_string(raw, option, value))
+    }
+
+    private func set(_ option: CURLoption, _ value: UnsafeMutableRawPointer?) {
+        record(CCurl_easy_setopt_pointer(raw, option, value))
+    }
+
+    private func milliseconds(_ seconds: Double) -> Int {
+        max(1, Int((seconds * 1000).rounded(.up)))
+    }
+}
+
+/// CURLOPT_WRITEFUNCTION: hands body bytes to the transfer. Returning fewer bytes than given
+/// makes libcurl abort the transfer, which is how the size limit stops a download.
+private func easyHandleWrite(
+    _ data: UnsafeMutablePointer<CChar>, _ size: Int, _ count: Int, _ userdata: UnsafeMutableRawPointer?
+) -> Int {
+    let transfer = Unmanaged<Transfer>.fromOpaque(userdata!).takeUnretainedValue()
+    if transfer.received == 0, let easy = transfer.easy {
+        transfer.reserve(easy.info(CURLINFO_CONTENT_LENGTH_DOWNLOAD_T))
+    }
+    return transfer.receive(UnsafeRawBufferPointer(start: data, count: size * count))
+}

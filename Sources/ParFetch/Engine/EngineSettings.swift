@@ -1,0 +1,35 @@
+import CCurl
+import CLibCurl
+
+/// The parts of a `FetchConfiguration` that libcurl needs as C objects, built once: the
+/// header list and a share handle through which every easy handle reuses DNS results and
+/// TLS sessions. Confined to the loop thread; no share locks are needed for that reason.
+final class EngineSettings {
+    let configuration: FetchConfiguration
+    let headers: UnsafeMutablePointer<curl_slist>?
+    let share: UnsafeMutableRawPointer?
+
+    init(_ configuration: FetchConfiguration) {
+        self.configuration = configuration
+        headers = makeHeaderList(configuration.headers)
+        share = curl_share_init()
+        if let share {
+            _ = CCurl_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_DNS.rawValue))
+            _ = CCurl_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_SSL_SESSION.rawValue))
+        }
+    }
+
+    deinit {
+        if let headers { curl_slist_free_all(headers) }
+        if let share { curl_share_cleanup(share) }
+    }
+}
+
+/// Builds a curl header list; nil for none.
+func makeHeaderList(_ headers: [String]) -> UnsafeMutablePointer<curl_slist>? {
+    var list: UnsafeMutablePointer<curl_slist>?
+    for header in headers {
+        list = curl_slist_append(list, header)
+    }
+    return list
+}

@@ -1,0 +1,162 @@
+import CCurl
+import CLibCurl
+import Synchronization
+
+import CLinux
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Something the loop asks for more work on every turn, after libcurl has run: the place
+/// where admission decisions are made without any cross-thread hop per transfer.
+protocol LoopFeeder: AnyObject {
+    /// Called on the loop thread; may start transfers on `multi`.
+    func feed(_ multi: CurlMulti)
+}
+
+/// The one thread that owns the libcurl multi handle. It sleeps in `epoll_wait` on libcurl's
+/// sockets and an eventfd; other threads hand it closures with `execute`, which wake it.
+///
+/// `@unchecked Sendable`: every field except `queue` and the two descriptors is confined to
+/// the loop thread (`multi`, `feeder`); `queue` is protected by its mutex; the descriptors
+/// are immutable.
+final class EventLoop: @unchecked Sendable {
+    typealias Task = @Sendable (CurlMulti) -> Void
+
+    private struct Queue {
+        var tasks: [Task] = []
+        /// The loop is in (or about to enter) epoll_wait and must be woken through the eventfd.
+        var sleeping = false
+        var stopping = false
+    }
+
+    private let epoll: Int32
+    private let wakeFD: Int32
+    private let queue = Mutex(Queue())
+    private var thread: NativeThread?
+    // Loop-thread state.
+    private var multi: CurlMulti?
+    private var feeder: LoopFeeder?
+
+    init(configuration: FetchConfiguration) throws {
+        CurlGlobal.initialize()
+        epoll = try System.epollCreate()
+        wakeFD = try System.eventFD()
+        try System.epollControl(epoll, EPOLL_CTL_ADD, wakeFD, events: EPOLLIN.rawValue)
+        thread = NativeThread { [self] in
+            let multi = CurlMulti(epoll: epoll, configuration: configuration)
+            self.multi = multi
+            run(multi)
+            self.feeder = nil
+            self.multi = nil
+        }
+    }
+
+    deinit {
+        System.close(wakeFD)
+        System.close(epoll)
+    }
+
+    /// Runs `task` on the loop thread. Returns false, without running it, once the loop is
+    /// stopping.
+    @discardableResult
+    func execute(_ task: @escaping Task) -> Bool {
+        let wake: Bool? = queue.withLock { queue in
+            guard !queue.stopping else { return nil }
+            queue.tasks.append(task)
+            defer { queue.sleeping = false }
+            return queue.sleeping
+        }
+        guard let wake else { return false }
+        if wake { System.eventFDSignal(wakeFD) }
+        return true
+    }
+
+    /// Wakes the loop so it asks its feeder for work again.
+    func wake() {
+        let wake = queue.withLock { queue in
+            defer { queue.sleeping = false }
+            return queue.sleeping
+        }
+        if wake { System.eventFDSignal(wakeFD) }
+    }
+
+    /// Installs the feeder. Call from a task running on the loop.
+    func setFeeder(_ feeder: LoopFeeder?) {
+        self.feeder = feeder
+    }
+
+    /// Ends every transfer still in flight with `interrupted`, stops the thread and waits for it.
+    func shutdown() {
+        let first = queue.withLock { queue in
+            defer { queue.stopping = true }
+            return !queue.stopping
+        }
+        guard first else { return }
+        System.eventFDSignal(wakeFD)
+        thread?.join()
+        thread = nil
+    }
+
+    // MARK: the loop
+
+    private func run(_ multi: CurlMulti) {
+        let capacity: Int32 = 256
+        let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: Int(capacity))
+        defer { events.deallocate() }
+        while true {
+            let (tasks, stopping) = queue.withLock { queue in
+                defer { queue.tasks.removeAll(keepingCapacity: true) }
+                return (queue.tasks, queue.stopping)
+            }
+            for task in tasks { task(multi) }
+            if stopping {
+                multi.cancelAll(FetchError(.interrupted, "the fetcher was shut down"))
+                return
+            }
+            feeder?.feed(multi)
+
+            let timeout = waitMilliseconds(multi)
+            let sleep = queue.withLock { queue in
+                queue.sleeping = queue.tasks.isEmpty && !queue.stopping
+                return queue.sleeping
+            }
+            let count: Int
+            do {
+                count = try System.epollWait(epoll, events, capacity, timeoutMilliseconds: sleep ? timeout : 0)
+            } catch {
+                fatalError("epoll_wait failed: \(error)")
+            }
+            queue.withLock { $0.sleeping = false }
+            for index in 0..<count {
+                let event = events[index]
+                if event.data.fd == wakeFD {
+                    System.eventFDDrain(wakeFD)
+                } else {
+                    multi.socketAction(event.data.fd, epollEvents: event.events)
+                }
+            }
+            multi.fireTimerIfDue(now: System.monotonicNanoseconds())
+        }
+    }
+
+    /// How long epoll may sleep before libcurl's timer is due (-1: no timer).
+    private func waitMilliseconds(_ multi: CurlMulti) -> Int32 {
+        guard let deadline = multi.timerDeadline else { return -1 }
+        let now = System.monotonicNanoseconds()
+        guard deadline > now else { return 0 }
+        // Rounded up: waking early would only spin.
+        return Int32(min((deadline - now + 999_999) / 1_000_000, UInt64(Int32.max)))
+    }
+}
+
+/// `curl_global_init` must run once, before any other thread uses libcurl.
+enum CurlGlobal {
+    private static let initialized: Bool = {
+        curl_global_init(CCurl_CURL_GLOBAL_ALL) == CURLE_OK
+    }()
+
+    static func initialize() {
+        precondition(initialized, "curl_global_init failed")
+    }
+}

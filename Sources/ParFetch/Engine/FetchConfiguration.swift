@@ -1,0 +1,27 @@
+/// Settings that apply to every transfer of a `Fetcher`.
+public struct FetchConfiguration: Sendable, Hashable {
+    /// Limit for the whole attempt, in seconds (nil: none).
+    public var timeout: Double? = 30
+    /// Limit for connecting (TCP and TLS), in seconds.
+    public var connectTimeout: Double? = 10
+    /// Redirects followed at most.
+    public var maxRedirects: Int = 10
+    /// Body bytes accepted at most, after decoding; more ends the transfer as `too_large`.
+    public var maxSize: Int64 = 64 << 20
+    /// Request headers in curl's syntax (`Name: value`).
+    public var headers: [String] = []
+    public var userAgent: String = "parfetch/\(ParFetchVersion.string)"
+    /// A proxy URL as curl accepts it (`http://host:port`, `socks5h://…`).
+    public var proxy: String?
+    /// Skip TLS certificate and host name verification.
+    public var insecure: Bool = false
+    /// Keep response bodies (for parsing or saving); when false only their size is counted.
+    public var keepBody: Bool = true
+
+    public init() {}
+}
+
+/// The version of parfetch, reported by `--version` and in the default User-Agent.
+public enum ParFetchVersion {
+    public static let string = "0.1.0"
+}

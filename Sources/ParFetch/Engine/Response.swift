@@ -1,0 +1,43 @@
+/// The outcome of one fetch: the final response's facts, or the error that ended it (with
+/// whatever was known by then, such as the status of a body that grew too large).
+public struct Response: Sendable {
+    /// The URL that was requested.
+    public var url: String
+    /// The URL after redirects.
+    public var finalURL: String?
+    /// The final response's status code; nil when no response arrived.
+    public var status: Int?
+    public var contentType: String?
+    /// Body bytes after content decoding, counted even when the body is not kept.
+    public var bytes: Int
+    /// The body, when `FetchConfiguration.keepBody` is set and the transfer succeeded.
+    public var body: [UInt8]
+    /// `1.0`, `1.1`, `2` or `3`.
+    public var httpVersion: String?
+    public var redirects: Int
+    public var timing: Timing?
+    public var error: FetchError?
+
+    public init(
+        url: String, finalURL: String? = nil, status: Int? = nil, contentType: String? = nil,
+        bytes: Int = 0, body: [UInt8] = [], httpVersion: String? = nil, redirects: Int = 0,
+        timing: Timing? = nil, error: FetchError? = nil
+    ) {
+        self.url = url
+        self.finalURL = finalURL
+        self.status = status
+        self.contentType = contentType
+        self.bytes = bytes
+        self.body = body
+        self.httpVersion = httpVersion
+        self.redirects = redirects
+        self.timing = timing
+        self.error = error
+    }
+
+    /// True for a complete 2xx final response.
+    public var ok: Bool {
+        guard error == nil, let status else { return false }
+        return (200..<300).contains(status)
+    }
+}

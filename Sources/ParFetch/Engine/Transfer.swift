@@ -1,0 +1,62 @@
+import CLibCurl
+
+/// One request in flight: its easy handle, the bytes received so far and who to tell when it
+/// ends. Confined to the loop thread, like the easy handle it owns.
+final class Transfer {
+    let id: Int
+    let request: Request
+    let completion: (Response) -> Void
+    private let maxSize: Int64
+    private let keepBody: Bool
+
+    var easy: EasyHandle?
+    /// The request's own headers, when it has any; freed when the transfer ends.
+    var extraHeaders: UnsafeMutablePointer<curl_slist>?
+    private(set) var body: [UInt8] = []
+    private(set) var received: Int64 = 0
+    /// Set when the body grew past `maxSize`: the write callback then refuses the bytes, which
+    /// aborts the transfer with CURLE_WRITE_ERROR before the memory is spent.
+    private(set) var exceededMaxSize = false
+
+    init(id: Int, request: Request, configuration: FetchConfiguration,
+         completion: @escaping (Response) -> Void) {
+        self.id = id
+        self.request = request
+        self.completion = completion
+        maxSize = configuration.maxSize
+        keepBody = configuration.keepBody
+    }
+
+    /// Takes body bytes (already content-decoded by libcurl); returns how many were taken.
+    func receive(_ bytes: UnsafeRawBufferPointer) -> Int {
+        received += Int64(bytes.count)
+        if received > maxSize {
+            exceededMaxSize = true
+            return 0
+        }
+        if keepBody {
+            body.append(contentsOf: bytes)
+        }
+        return bytes.count
+    }
+
+    /// Reserves room for the body once its declared length is known, so appends don't copy.
+    func reserve(_ length: Int64) {
+        guard keepBody, body.isEmpty, length > 0, length <= maxSize else { return }
+        body.reserveCapacity(Int(length))
+    }
+
+    func takeBody() -> [UInt8] {
+        defer { body = [] }
+        return body
+    }
+
+    func freeExtraHeaders() {
+        if let extraHeaders { curl_slist_free_all(extraHeaders) }
+        extraHeaders = nil
+    }
+
+    var sizeLimitMessage: String {
+        "body larger than the limit of \(maxSize) bytes"
+    }
+}

@@ -1,0 +1,58 @@
+import CLibCurl
+
+/// Decides whether a list line is a URL parfetch can fetch, with libcurl's own URL parser, so
+/// that what we accept is exactly what libcurl can fetch. Not Sendable: it reuses one `CURLU`
+/// handle; give each thread its own.
+final class URLCheck {
+    private let handle: OpaquePointer
+
+    init() {
+        CurlGlobal.initialize()
+        guard let handle = curl_url() else { fatalError("curl_url failed: out of memory") }
+        self.handle = handle
+    }
+
+    deinit {
+        curl_url_cleanup(handle)
+    }
+
+    /// The normalised URL to fetch, or why `text` can't be fetched.
+    func check(_ text: String) -> Result<String, FetchError> {
+        guard let scheme = Self.scheme(of: text) else {
+            return .failure(FetchError(.invalidURL, "not an absolute URL: it lacks a scheme such as https://"))
+        }
+        guard scheme == "http" || scheme == "https" else {
+            return .failure(FetchError(.unsupportedScheme, "scheme \"\(scheme)\" is not supported (only http and https)"))
+        }
+        let code = curl_url_set(handle, CURLUPART_URL, text, 0)
+        guard code == CURLUE_OK else {
+            return .failure(FetchError(.invalidURL, String(cString: curl_url_strerror(code))))
+        }
+        var normalised: UnsafeMutablePointer<CChar>?
+        guard curl_url_get(handle, CURLUPART_URL, &normalised, 0) == CURLUE_OK, let normalised else {
+            return .failure(FetchError(.invalidURL, "the URL could not be normalised"))
+        }
+        defer { curl_free(normalised) }
+        return .success(String(cString: normalised))
+    }
+
+    /// The lower-cased scheme of `text` (RFC 3986: a letter, then letters, digits, `+-.`, then
+    /// `:`), or nil when it has none.
+    static func scheme(of text: String) -> String? {
+        var scheme = ""
+        for (index, byte) in text.utf8.enumerated() {
+            switch byte {
+            case UInt8(ascii: ":"):
+                return index == 0 ? nil : scheme
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                scheme.append(Character(Unicode.Scalar(byte | 0x20)))
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."):
+                guard index > 0 else { return nil }
+                scheme.append(Character(Unicode.Scalar(byte)))
+            default:
+                return nil
+            }
+        }
+        return nil
+    }
+}

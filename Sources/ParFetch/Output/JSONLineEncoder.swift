@@ -1,0 +1,119 @@
+/// Writes records as JSON Lines: one object per line, keys in the documented order, absent
+/// values left out. Strings are escaped per RFC 8259; Swift strings are valid UTF-8, so the
+/// output always is.
+public enum JSONLineEncoder {
+    /// Appends `record` and a newline to `output`.
+    public static func encode(_ record: Record, into output: inout [UInt8]) {
+        var object = JSONObjectWriter(&output)
+        object.field("line", record.line, &output)
+        object.field("url", record.url, &output)
+        object.field("final_url", record.finalURL, &output)
+        object.field("status", record.status, &output)
+        object.field("ok", record.ok, &output)
+        object.field("content_type", record.contentType, &output)
+        object.field("bytes", record.bytes, &output)
+        object.field("http_version", record.httpVersion, &output)
+        object.field("redirects", record.redirects, &output)
+        object.field("attempts", record.attempts, &output)
+        if let timing = record.timing {
+            object.key("time", &output)
+            var time = JSONObjectWriter(&output)
+            time.seconds("total", timing.totalMicroseconds, &output)
+            time.seconds("dns", timing.dnsMicroseconds, &output)
+            time.seconds("connect", timing.connectMicroseconds, &output)
+            time.seconds("tls", timing.tlsMicroseconds, &output)
+            time.seconds("ttfb", timing.firstByteMicroseconds, &output)
+            time.close(&output)
+        }
+        if let error = record.error {
+            object.key("error", &output)
+            var nested = JSONObjectWriter(&output)
+            nested.field("kind", error.kind.description, &output)
+            nested.field("message", error.message, &output)
+            nested.close(&output)
+        }
+        object.close(&output)
+        output.append(UInt8(ascii: "\n"))
+    }
+
+    /// Appends `string` as a JSON string literal.
+    static func appendString(_ string: String, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        var string = string
+        string.withUTF8 { bytes in
+            var runStart = 0
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                runStart = index + 1
+                switch byte {
+                case UInt8(ascii: "\""): output.append(contentsOf: [0x5C, 0x22])
+                case UInt8(ascii: "\\"): output.append(contentsOf: [0x5C, 0x5C])
+                case 0x0A: output.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+                case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+                case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+                default:
+                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                    output.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                }
+            }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+
+    static func appendInteger<T: BinaryInteger>(_ value: T, to output: inout [UInt8]) {
+        output.append(contentsOf: String(value).utf8)
+    }
+}
+
+/// Writes one JSON object's punctuation into a byte buffer: braces, commas, keys.
+struct JSONObjectWriter {
+    private var first = true
+
+    init(_ output: inout [UInt8]) {
+        output.append(UInt8(ascii: "{"))
+    }
+
+    mutating func key(_ name: StaticString, _ output: inout [UInt8]) {
+        if !first { output.append(UInt8(ascii: ",")) }
+        first = false
+        output.append(UInt8(ascii: "\""))
+        output.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        output.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+    }
+
+    mutating func field(_ name: StaticString, _ value: String?, _ output: inout [UInt8]) {
+        guard let value else { return }
+        key(name, &output)
+        JSONLineEncoder.appendString(value, to: &output)
+    }
+
+    mutating func field(_ name: StaticString, _ value: Int?, _ output: inout [UInt8]) {
+        guard let value else { return }
+        key(name, &output)
+        JSONLineEncoder.appendInteger(value, to: &output)
+    }
+
+    mutating func field(_ name: StaticString, _ value: Bool, _ output: inout [UInt8]) {
+        key(name, &output)
+        output.append(contentsOf: (value ? "true" : "false").utf8)
+    }
+
+    /// Microseconds written as seconds with six decimals, exactly.
+    mutating func seconds(_ name: StaticString, _ microseconds: Int64?, _ output: inout [UInt8]) {
+        guard let microseconds else { return }
+        key(name, &output)
+        let value = max(0, microseconds)
+        JSONLineEncoder.appendInteger(value / 1_000_000, to: &output)
+        output.append(UInt8(ascii: "."))
+        let fraction = String(value % 1_000_000)
+        output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: 6 - fraction.utf8.count))
+        output.append(contentsOf: fraction.utf8)
+    }
+
+    func close(_ output: inout [UInt8]) {
+        output.append(UInt8(ascii: "}"))
+    }
+}

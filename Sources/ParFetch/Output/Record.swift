@@ -1,0 +1,43 @@
+/// One line of output: what happened to one input line. Fields are nil when unknown and then
+/// left out of the output.
+public struct Record: Sendable {
+    public var line: Int
+    /// The input line as given (trimmed).
+    public var url: String
+    public var finalURL: String?
+    public var status: Int?
+    public var ok: Bool
+    public var contentType: String?
+    public var bytes: Int?
+    public var httpVersion: String?
+    public var redirects: Int?
+    /// Requests made for this line (0 when it was not fetched).
+    public var attempts: Int
+    public var timing: Timing?
+    public var error: FetchError?
+
+    /// A line that was not fetched.
+    public init(item: ListItem, error: FetchError) {
+        line = item.line
+        url = item.text
+        ok = false
+        attempts = 0
+        self.error = error
+    }
+
+    /// A line that was fetched, from its last attempt's response.
+    public init(item: ListItem, response: Response, attempts: Int = 1) {
+        line = item.line
+        url = item.text
+        finalURL = response.finalURL
+        status = response.status
+        ok = response.ok
+        contentType = response.contentType
+        bytes = response.status == nil && response.bytes == 0 ? nil : response.bytes
+        httpVersion = response.httpVersion
+        redirects = response.status == nil ? nil : response.redirects
+        self.attempts = attempts
+        timing = response.timing
+        error = response.error
+    }
+}

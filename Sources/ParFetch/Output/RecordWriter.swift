@@ -1,0 +1,129 @@
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The one writer of records: a thread that takes records from a queue, encodes them and
+/// writes each batch with one `write` call, so every line is written whole and reaches the
+/// file or pipe without waiting in a buffer. Producers never block; `backlog` lets them hold
+/// back when the output is slower than the fetching.
+public final class RecordWriter: Sendable {
+    private struct State {
+        var records: [Record] = []
+        var closed = false
+    }
+
+    private let fd: Int32
+    private let ownsDescriptor: Bool
+    private let state = ConditionLock(State())
+    private let pending = Atomic<Int>(0)
+    private let failure = Mutex<String?>(nil)
+    private let written = Atomic<Int>(0)
+    private let threadBox = Mutex<NativeThread?>(nil)
+    /// Called from the writer thread when the backlog falls to `lowWater` or when writing fails.
+    private let notify = Mutex<(@Sendable () -> Void)?>(nil)
+    private let lowWater = Atomic<Int>(Int.max)
+
+    /// Writes to `fd` (not closed by the writer).
+    public init(fileDescriptor fd: Int32) {
+        self.fd = fd
+        ownsDescriptor = false
+        start()
+    }
+
+    /// Creates or truncates `path` and writes to it. Throws `OutputError` if it can't.
+    public init(path: String) throws {
+        do {
+            fd = try System.open(path, O_WRONLY | O_CREAT | O_TRUNC)
+        } catch let error as SystemError {
+            throw OutputError(message: "cannot open \(path): \(String(cString: strerror(error.errno)))")
+        }
+        ownsDescriptor = true
+        start()
+    }
+
+    private func start() {
+        let thread = NativeThread { [self] in run() }
+        threadBox.withLock { $0 = thread }
+    }
+
+    /// Queues a record for writing. Never blocks.
+    public func submit(_ record: Record) {
+        pending.add(1, ordering: .relaxed)
+        let wasEmpty = state.withLock { state in
+            state.records.append(record)
+            return state.records.count == 1
+        }
+        if wasEmpty { state.broadcast() }
+    }
+
+    /// Records queued but not yet written.
+    public var backlog: Int { pending.load(ordering: .relaxed) }
+
+    /// Records written.
+    public var count: Int { written.load(ordering: .relaxed) }
+
+    /// Why writing failed (e.g. "Broken pipe"); nil while all is well. Records submitted after
+    /// a failure are dropped.
+    public var failed: String? { failure.withLock { $0 } }
+
+    /// Asks to be called (on the writer thread) when the backlog drops to `lowWater` after a
+    /// write, and when writing fails.
+    public func onProgress(lowWater: Int, _ handler: @escaping @Sendable () -> Void) {
+        notify.withLock { $0 = handler }
+        self.lowWater.store(lowWater, ordering: .relaxed)
+    }
+
+    /// Writes what is queued, stops the thread and closes the file. Returns the failure, if any.
+    @discardableResult
+    public func close() -> String? {
+        state.withLock { $0.closed = true }
+        state.broadcast()
+        threadBox.withLock { thread in
+            thread?.join()
+            thread = nil
+        }
+        if ownsDescriptor {
+            if fsync(fd) != 0 && errno != EINVAL && failed == nil {
+                failure.withLock { $0 = String(cString: strerror(errno)) }
+            }
+            System.close(fd)
+        }
+        return failed
+    }
+
+    private func run() {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 16)
+        while true {
+            let (batch, closed) = state.withLock(when: { !$0.records.isEmpty || $0.closed }) { state in
+                defer { state.records.removeAll(keepingCapacity: true) }
+                return (state.records, state.closed)
+            }
+            if failed == nil {
+                buffer.removeAll(keepingCapacity: true)
+                for record in batch { JSONLineEncoder.encode(record, into: &buffer) }
+                do {
+                    try buffer.withUnsafeBytes { try System.writeAll(fd, $0) }
+                    written.add(batch.count, ordering: .relaxed)
+                } catch let error as SystemError {
+                    failure.withLock { $0 = String(cString: strerror(error.errno)) }
+                    notify.withLock { $0 }?()
+                } catch {}
+            }
+            let left = pending.subtract(batch.count, ordering: .relaxed).newValue
+            let mark = lowWater.load(ordering: .relaxed)
+            if left <= mark && left + batch.count > mark {
+                notify.withLock { $0 }?()
+            }
+            if closed && batch.isEmpty { return }
+        }
+    }
+}
+
+/// The output could not be opened or written.
+public struct OutputError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}

@@ -1,0 +1,55 @@
+/// Decides, on the loop thread, when the next URL starts: at most `limit` transfers in flight,
+/// none while the record writer is backed up, and none once the run is stopping. It is the
+/// loop's feeder, so admission costs no thread hop per transfer.
+///
+/// Confined to the loop thread.
+final class Admission: LoopFeeder {
+    private let ready: ReadyQueue
+    private let writer: RecordWriter
+    private let limit: Int
+    private let writerBacklogLimit: Int
+    private let onFinish: () -> Void
+    private var inFlight = 0
+    private var nextID = 0
+    private var finished = false
+
+    init(ready: ReadyQueue, writer: RecordWriter, limit: Int, onFinish: @escaping () -> Void) {
+        self.ready = ready
+        self.writer = writer
+        self.limit = max(1, limit)
+        writerBacklogLimit = max(1024, 4 * limit)
+        self.onFinish = onFinish
+    }
+
+    func feed(_ multi: CurlMulti) {
+        guard !finished else { return }
+        if writer.failed != nil {
+            // Nobody reads the records any more: stop everything.
+            ready.cancel()
+            multi.cancelAll(FetchError(.interrupted, "output closed"))
+            return finish()
+        }
+        var drained = false
+        if inFlight < limit && writer.backlog < writerBacklogLimit {
+            let batch = ready.take(upTo: limit - inFlight)
+            drained = batch.drained
+            for item in batch.items {
+                guard case .success(let url) = item.target else { continue }
+                inFlight += 1
+                nextID += 1
+                multi.start(Request(url: url), id: nextID) { [unowned self] response in
+                    inFlight -= 1
+                    writer.submit(Record(item: item, response: response))
+                }
+            }
+        }
+        if drained && inFlight == 0 {
+            finish()
+        }
+    }
+
+    private func finish() {
+        finished = true
+        onFinish()
+    }
+}

@@ -1,0 +1,69 @@
+/// The bounded hand-over from the list reader thread to the loop: URLs read and checked,
+/// waiting to be admitted. The reader blocks when it is full, which is what keeps a
+/// 10-million-line list out of memory; the loop never blocks on it.
+final class ReadyQueue: Sendable {
+    private struct State {
+        var items: [ListItem] = []
+        var head = 0
+        /// The reader has no more items.
+        var finished = false
+        /// The run is stopping: the reader should stop reading.
+        var cancelled = false
+        /// The loop found the queue empty and wants a wake-up when items arrive.
+        var hungry = false
+        var count: Int { items.count - head }
+    }
+
+    private let state = ConditionLock(State())
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+    }
+
+    /// Reader side: adds an item, waiting while the queue is full. Returns whether the loop
+    /// asked to be woken, or nil if the run was cancelled (drop the item and stop).
+    func push(_ item: ListItem) -> Bool? {
+        state.withLock(when: { $0.count < capacity || $0.cancelled }) { state in
+            guard !state.cancelled else { return nil }
+            state.items.append(item)
+            defer { state.hungry = false }
+            return state.hungry
+        }
+    }
+
+    /// Reader side: no more items will come. Returns whether the loop asked to be woken.
+    func finish() -> Bool {
+        state.withLock { state in
+            state.finished = true
+            defer { state.hungry = false }
+            return state.hungry
+        }
+    }
+
+    /// Loop side: takes up to `limit` items. `drained` is true when the reader has finished
+    /// and nothing is left. If fewer than `limit` items were there, the loop is marked hungry.
+    func take(upTo limit: Int) -> (items: ArraySlice<ListItem>, drained: Bool) {
+        let result = state.withLock { state -> (ArraySlice<ListItem>, Bool) in
+            let taken = state.items[state.head..<min(state.items.count, state.head + limit)]
+            state.head += taken.count
+            if state.head == state.items.count {
+                state.items.removeAll(keepingCapacity: true)
+                state.head = 0
+            } else if state.head >= capacity {
+                state.items.removeFirst(state.head)
+                state.head = 0
+            }
+            state.hungry = taken.count < limit && !state.finished
+            return (taken, state.finished && state.count == 0)
+        }
+        if !result.0.isEmpty { state.broadcast() }
+        return result
+    }
+
+    /// Loop side: stop the reader; it drops what it holds.
+    func cancel() {
+        state.withLock { $0.cancelled = true }
+        state.broadcast()
+    }
+}

@@ -1,0 +1,107 @@
+import ArgumentParser
+import ParFetch
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `parfetch [options] [FILE]`: translates flags into `CrawlOptions`, runs the crawl and maps
+/// the outcome to an exit status. Everything else lives in the ParFetch library.
+@main
+struct ParFetchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parfetch",
+        abstract: "Fetch a list of URLs concurrently and write one JSON line per URL.",
+        discussion: """
+            FILE holds one URL per line (http or https); blank lines and lines starting with # \
+            are skipped. Without FILE, or with -, the list is read from standard input. Every \
+            other line yields exactly one record on standard output (or --output), whatever \
+            happens to it; messages go to standard error.
+
+            Exit status: 0 when every line has its record (whatever the outcomes), 2 for bad \
+            usage or an unreadable list, 1 for any other failure (e.g. output not writable).
+            """,
+        version: ParFetchVersion.string
+    )
+
+    @Argument(help: ArgumentHelp("The URL list; - for standard input.", valueName: "FILE"))
+    var file: String = "-"
+
+    @OptionGroup(title: "Concurrency")
+    var concurrency: ConcurrencyOptions
+
+    @OptionGroup(title: "Requests")
+    var requests: RequestOptions
+
+    @OptionGroup(title: "Output")
+    var output: OutputOptions
+
+    func validate() throws {
+        if file == "-" && isatty(STDIN_FILENO) == 1 {
+            throw ValidationError("no URL list: give a FILE, or pipe URLs to standard input")
+        }
+    }
+
+    func run() throws {
+        // A closed pipe must be an error we can handle, not a signal that kills the process.
+        signal(SIGPIPE, SIG_IGN)
+        Terminal.raiseOpenFileLimit()
+
+        let list: ListReader
+        do {
+            list = try ListReader(path: file)
+        } catch {
+            Terminal.fail("\(error)", status: 2)
+        }
+        let writer: RecordWriter
+        if let path = output.output, path != "-" {
+            do {
+                writer = try RecordWriter(path: path)
+            } catch {
+                Terminal.fail("\(error)", status: 1)
+            }
+        } else {
+            writer = RecordWriter(fileDescriptor: STDOUT_FILENO)
+        }
+
+        var options = CrawlOptions()
+        options.concurrency = concurrency.concurrency
+        requests.apply(to: &options.fetch)
+        var readError: Error?
+        do {
+            try Crawl.run(list: list, writer: writer, options: options)
+        } catch {
+            readError = error
+        }
+        if let failure = writer.close() {
+            // A reader that went away (`parfetch … | head`) is not worth a message.
+            if failure != String(cString: strerror(EPIPE)) {
+                Terminal.warn("cannot write output: \(failure)")
+            }
+            Terminal.exit(1)
+        }
+        if let readError {
+            Terminal.fail("\(readError)", status: 2)
+        }
+    }
+
+    /// Parses and runs, with the exit statuses of the documented contract: usage errors
+    /// exit 2 (ArgumentParser's default is 64).
+    static func main() {
+        let command: ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                Terminal.fail(message(for: error) + "\n" + "Usage: \(usageString())\nSee 'parfetch --help'.", status: 2)
+            }
+            exit(withError: error)
+        }
+        do {
+            var command = command
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+}

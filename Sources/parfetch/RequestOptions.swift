@@ -1,0 +1,54 @@
+import ArgumentParser
+import ParFetch
+
+struct RequestOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Time limit for each attempt, in seconds.", valueName: "seconds"))
+    var timeout: Double = 30
+
+    @Option(help: ArgumentHelp("Time limit for connecting (TCP and TLS), in seconds.", valueName: "seconds"))
+    var connectTimeout: Double = 10
+
+    @Option(help: ArgumentHelp("Redirects followed at most.", valueName: "n"))
+    var maxRedirects: Int = 10
+
+    @Option(help: ArgumentHelp(
+        "Body size accepted at most, after decompression (suffixes K, M, G); larger bodies end as too_large.",
+        valueName: "bytes"))
+    var maxSize: ByteSize = ByteSize(bytes: 64 << 20)
+
+    @Option(name: [.customShort("H"), .long], help: ArgumentHelp(
+        "Extra request header, as in curl ('Name: value'; 'Name:' removes one). Repeatable.",
+        valueName: "header"))
+    var header: [String] = []
+
+    @Option(name: [.customShort("A"), .long], help: ArgumentHelp("User-Agent header.", valueName: "string"))
+    var userAgent: String = "parfetch/\(ParFetchVersion.string)"
+
+    @Option(help: ArgumentHelp("Proxy URL, as curl takes it (http://host:port, socks5h://host:port).", valueName: "url"))
+    var proxy: String?
+
+    @Flag(name: [.customShort("k"), .long], help: "Do not verify TLS certificates.")
+    var insecure = false
+
+    func validate() throws {
+        guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a positive number of seconds") }
+        guard connectTimeout > 0, connectTimeout.isFinite else {
+            throw ValidationError("--connect-timeout must be a positive number of seconds")
+        }
+        guard maxRedirects >= 0 else { throw ValidationError("--max-redirects must be 0 or more") }
+        for value in header where !value.contains(":") && !value.hasSuffix(";") {
+            throw ValidationError("--header '\(value)' is not 'Name: value' (or 'Name;' for an empty header)")
+        }
+    }
+
+    func apply(to configuration: inout FetchConfiguration) {
+        configuration.timeout = timeout
+        configuration.connectTimeout = connectTimeout
+        configuration.maxRedirects = maxRedirects
+        configuration.maxSize = maxSize.bytes
+        configuration.headers = header
+        configuration.userAgent = userAgent
+        configuration.proxy = proxy
+        configuration.insecure = insecure
+    }
+}
