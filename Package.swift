@@ -49,6 +49,14 @@ let package = Package(
         ),
         .executableTarget(name: "fixture-server", dependencies: ["FixtureServer"]),
         .testTarget(name: "ParFetchTests", dependencies: ["ParFetch", "FixtureServer"]),
+        .testTarget(
+            name: "FixtureServerTests",
+            dependencies: [
+                "FixtureServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "parfetchTests", dependencies: ["parfetch", "FixtureServer"]),
     ]
 )

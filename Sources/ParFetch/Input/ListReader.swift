@@ -88,13 +88,15 @@ public final class ListReader {
             }
             if let newline {
                 defer { start = newline + 1 }
-                return tooLong ? .tooLong : .line(Array(buffer[start..<newline]))
+                return tooLong || newline - start > Self.maximumLineLength
+                    ? .tooLong : .line(Array(buffer[start..<newline]))
             }
             scanned = end - start
             if atEOF {
                 guard start < end || tooLong else { return nil }
                 defer { start = end }
-                return tooLong ? .tooLong : .line(Array(buffer[start..<end]))
+                return tooLong || end - start > Self.maximumLineLength
+                    ? .tooLong : .line(Array(buffer[start..<end]))
             }
             if scanned > Self.maximumLineLength {
                 // Keep reading to find the line's end, but drop what was read of it.

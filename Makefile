@@ -1,0 +1,44 @@
+# parfetch — see README.md. `make demo` and `make test` work on a fresh Debian/Ubuntu
+# machine with Swift installed: they install the C libraries first if they are missing.
+
+SWIFT ?= swift
+PREFIX ?= /usr/local
+APT_PACKAGES := pkg-config libcurl4-openssl-dev libxml2-dev zlib1g-dev
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build demo test bench install clean
+
+all: build
+
+# Installs the system libraries the package links, if any is missing.
+deps:
+	@missing=""; \
+	for package in $(APT_PACKAGES); do \
+		dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release
+
+# Starts the bundled fixture server on loopback and runs parfetch on fixtures/lists/demo.txt.
+demo: build
+	scripts/demo.sh
+
+test: deps
+	$(SWIFT) test
+
+# Compares parfetch with wget2, curl --parallel and Python aiohttp against nginx on loopback.
+bench: build
+	bench/run.sh
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 .build/release/parfetch $(DESTDIR)$(PREFIX)/bin/parfetch
+
+clean:
+	rm -rf .build

@@ -1,0 +1,84 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import NIOCore
+import NIOHTTP1
+
+/// The route table: what each ``Route`` answers.
+extension FixtureHTTPHandler {
+    func respond(to route: Route, context: ChannelHandlerContext) {
+        switch route {
+        case .page(let name):
+            guard let page = self.pages.page(named: name) else { return self.notFound(context: context) }
+            self.respond(.ok, contentType: page.contentType, body: page.body, context: context)
+        case .gzip(let name):
+            guard let page = self.pages.page(named: name), let body = self.pages.gzippedPage(named: name) else {
+                return self.notFound(context: context)
+            }
+            self.respond(
+                .ok, contentType: page.contentType, body: body,
+                extraHeaders: [("content-encoding", "gzip")], context: context
+            )
+        case .chunked(let name):
+            guard let page = self.pages.page(named: name) else { return self.notFound(context: context) }
+            self.respondChunked(page, context: context)
+        case .status(let code):
+            // Clients following redirects need somewhere to go.
+            let location = (300..<400).contains(code) ? [("location", "/page/index.html")] : []
+            self.respondText(
+                HTTPResponseStatus(statusCode: code), "status \(code)\n",
+                extraHeaders: location, context: context
+            )
+        case .delay(let milliseconds):
+            // A timer, not a sleep: one event loop serves many connections.
+            self.timer = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(milliseconds))) {
+                self.timer = nil
+                self.respondText(.ok, "delayed \(milliseconds)\n", context: context)
+            }
+        case .redirect(let remaining):
+            if remaining == 0 {
+                self.respondText(.ok, "redirect done\n", context: context)
+            } else {
+                self.respondText(
+                    .found, "redirect \(remaining)\n",
+                    extraHeaders: [("location", "/redirect/\(remaining - 1)")], context: context
+                )
+            }
+        case .redirectTo(let location):
+            self.respondText(.found, "redirect\n", extraHeaders: [("location", location)], context: context)
+        case .bytes(let count):
+            self.startBytes(count, context: context)
+        case .drip(let bytes, let milliseconds):
+            self.startDrip(bytes: bytes, interval: .milliseconds(Int64(milliseconds)), context: context)
+        case .closeEarly:
+            self.closeEarly(context: context)
+        case .reset:
+            self.resetConnection(context: context)
+        case .hang:
+            break  // in flight until the client gives up and closes (see channelInactive)
+        case .stats:
+            self.respondJSON(self.stats.snapshot(), context: context)
+        case .statsReset:
+            self.respondJSON(self.stats.reset(), context: context)
+        case .notFound:
+            self.notFound(context: context)
+        }
+    }
+
+    func notFound(context: ChannelHandlerContext) {
+        self.respondText(.notFound, "not found\n", context: context)
+    }
+
+    func respondJSON(_ stats: FixtureStats, context: ChannelHandlerContext) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard let json = try? encoder.encode(stats) else {
+            return self.respondText(.internalServerError, "cannot encode stats\n", context: context)
+        }
+        var body = ByteBuffer(bytes: json)
+        body.writeString("\n")
+        self.respond(.ok, contentType: "application/json", body: body, context: context)
+    }
+}

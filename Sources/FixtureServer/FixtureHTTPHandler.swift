@@ -1,0 +1,76 @@
+import NIOCore
+import NIOHTTP1
+
+/// Answers the requests of one connection, one at a time: `HTTPServerPipelineHandler` in front
+/// of it holds back pipelined requests until the previous response has ended.
+///
+/// Like every channel handler it is confined to its channel's event loop. Callbacks that fire
+/// later (timers, write completions) run on that same loop through `assumeIsolated()`, so none of
+/// its state needs a lock.
+final class FixtureHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    /// The request being answered: set when its head arrives, cleared when its response end is
+    /// written (see ``writeEnd(context:)``).
+    struct Exchange {
+        let head: HTTPRequestHead
+        let route: Route
+        /// nil for the `/stats` routes, which are not counted.
+        let inFlight: InFlightRequest?
+    }
+
+    let stats: StatsCounter
+    let pages: PageStore
+    var exchange: Exchange?
+    /// A pending `/delay` or `/drip` step, cancelled if the connection closes first.
+    var timer: Scheduled<Void>?
+    /// Bytes of a `/bytes/N` body still to write, sent as the channel becomes writable.
+    var bytesRemaining: Int?
+
+    init(stats: StatsCounter, pages: PageStore) {
+        self.stats = stats
+        self.pages = pages
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch self.unwrapInboundIn(data) {
+        case .head(let head):
+            let route = Route(uri: head.uri)
+            self.exchange = Exchange(
+                head: head,
+                route: route,
+                inFlight: route.isCounted ? self.stats.requestStarted() : nil
+            )
+        case .body:
+            break  // request bodies are ignored
+        case .end:
+            // Answer once the whole request is read, so the next request on a kept-alive
+            // connection starts cleanly.
+            guard let exchange = self.exchange else { return }
+            self.respond(to: exchange.route, context: context)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.timer?.cancel()
+        self.timer = nil
+        self.bytesRemaining = nil
+        // A request never answered (or whose end was never written) stops being in flight now.
+        self.exchange?.inFlight?.finish()
+        self.exchange = nil
+        context.fireChannelInactive()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            self.writeMoreBytes(context: context)
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // A read error (such as a reset by the client) leaves nothing to answer.
+        context.close(promise: nil)
+    }
+}

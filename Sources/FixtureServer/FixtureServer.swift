@@ -1,0 +1,111 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// An HTTP/1.1 server on loopback for tests, demos and benchmarks, in the spirit of
+/// async-http-client's `HTTPBin`: port 0, a fixed route table, and counters of what it saw.
+///
+/// Routes (any method; a query string is allowed everywhere):
+/// - `/page/NAME`, `/gzip/NAME`, `/chunked/NAME`: a file of the pages directory, as is,
+///   gzip-encoded, or in 1 KiB chunks (`Transfer-Encoding: chunked`).
+/// - `/status/CODE` (200–599; 3xx come with `Location: /page/index.html`), `/delay/MS`,
+///   `/redirect/N` (a chain of N 302s), `/redirect-to?url=U`.
+/// - `/bytes/N`: N bytes where byte `i` is the `i % 64`th of
+///   `0…9a…zA…Z-\n`, streamed with backpressure.
+/// - `/drip?bytes=N&ms=M`: one byte every M ms (defaults 10 and 100).
+/// - `/close-early` (1000 bytes promised, 100 sent), `/reset` (TCP RST), `/hang` (no answer).
+/// - `/stats`, `/stats/reset`: ``FixtureStats`` as JSON; these two are not counted.
+/// - anything else: 404.
+public final class FixtureServer: Sendable {
+    private let group: MultiThreadedEventLoopGroup
+    private let channel: Channel
+    private let counter: StatsCounter
+    private let host: String
+    private let isShutDown = NIOLockedValueBox(false)  // protected by its own lock
+
+    /// The port the server listens on (the one chosen by the system when started with port 0).
+    public let port: Int
+
+    private init(group: MultiThreadedEventLoopGroup, channel: Channel, counter: StatsCounter, host: String, port: Int) {
+        self.group = group
+        self.channel = channel
+        self.counter = counter
+        self.host = host
+        self.port = port
+    }
+
+    /// Starts listening on host:port (port 0 = ephemeral). pagesDirectory holds the files served
+    /// by /page/NAME and /gzip/NAME and /chunked/NAME.
+    public static func start(
+        host: String = "127.0.0.1",
+        port: Int = 0,
+        pagesDirectory: String
+    ) async throws -> FixtureServer {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let counter = StatsCounter()
+        let pages = PageStore(directory: pagesDirectory)
+        let bootstrap = ServerBootstrap(group: group)
+            // Clients under test open 1,000+ connections at once; the default backlog would
+            // make the kernel drop SYNs and turn a concurrency test into a retransmit test.
+            .serverChannelOption(.backlog, value: 4096)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                counter.connectionAccepted()
+                return channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
+                    try pipeline.addHandler(FixtureHTTPHandler(stats: counter, pages: pages))
+                }
+            }
+        let channel: Channel
+        do {
+            channel = try await bootstrap.bind(host: host, port: port).get()
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        guard let boundPort = channel.localAddress?.port else {
+            try? await channel.close().get()
+            try? await group.shutdownGracefully()
+            throw ChannelError.unknownLocalAddress
+        }
+        return FixtureServer(group: group, channel: channel, counter: counter, host: host, port: boundPort)
+    }
+
+    /// `http://HOST:PORT`, with an IPv6 host in brackets (`http://[::1]:PORT`).
+    public var baseURL: String {
+        let host = self.host.contains(":") ? "[\(self.host)]" : self.host
+        return "http://\(host):\(self.port)"
+    }
+
+    /// The counters now.
+    public func stats() -> FixtureStats {
+        self.counter.snapshot()
+    }
+
+    /// Zeroes `requests`, `connections` and `maxInFlight` (which restarts from the requests
+    /// still in flight), as `/stats/reset` does.
+    public func resetStats() {
+        self.counter.reset()
+    }
+
+    /// Stops listening, closes every connection and stops the server's threads. Calling it
+    /// again does nothing.
+    public func shutdown() async throws {
+        let wasShutDown = self.isShutDown.withLockedValue { isShutDown in
+            defer { isShutDown = true }
+            return isShutDown
+        }
+        guard !wasShutDown else { return }
+        do {
+            try await self.channel.close().get()
+        } catch ChannelError.alreadyClosed {
+            // Closed from elsewhere: nothing left to stop here.
+        }
+        // Shutting the group down closes the connections still open.
+        try await self.group.shutdownGracefully()
+    }
+}

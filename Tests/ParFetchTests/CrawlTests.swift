@@ -1,0 +1,86 @@
+import FixtureServer
+import Foundation
+import Testing
+@testable import ParFetch
+
+@Suite("Crawl: list to records", .timeLimit(.minutes(1)))
+struct CrawlTests {
+    /// Runs a crawl over `lines` and returns the records, parsed.
+    func crawl(_ lines: [String], concurrency: Int = 50) throws -> [[String: Any]] {
+        let directory = FileManager.default.temporaryDirectory
+        let listPath = directory.appendingPathComponent("parfetch-crawl-\(UUID().uuidString).txt").path
+        let outputPath = listPath + ".jsonl"
+        defer {
+            try? FileManager.default.removeItem(atPath: listPath)
+            try? FileManager.default.removeItem(atPath: outputPath)
+        }
+        try lines.joined(separator: "\n").write(toFile: listPath, atomically: true, encoding: .utf8)
+        var options = CrawlOptions()
+        options.concurrency = concurrency
+        options.fetch.timeout = 5
+        let writer = try RecordWriter(path: outputPath)
+        try Crawl.run(list: try ListReader(path: listPath), writer: writer, options: options)
+        #expect(writer.close() == nil)
+        let text = try String(contentsOfFile: outputPath, encoding: .utf8)
+        #expect(text.hasSuffix("\n") || text.isEmpty)
+        return try text.split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+    }
+
+    @Test func twoThousandURLsGiveTwoThousandRecords() async throws {
+        let server = try await Fixture.server()
+        let lines = (1...2000).map { "\(server.baseURL)/bytes/\($0 % 500)?n=\($0)" }
+        let records = try crawl(lines)
+        #expect(records.count == 2000)
+        #expect(Set(records.compactMap { $0["line"] as? Int }) == Set(1...2000))
+        #expect(records.allSatisfy { $0["ok"] as? Bool == true })
+        for record in records {
+            let line = try #require(record["line"] as? Int)
+            #expect(record["url"] as? String == lines[line - 1])
+            #expect(record["bytes"] as? Int == line % 500)
+        }
+    }
+
+    @Test func everyLineGetsItsRecordWhateverHappens() async throws {
+        let server = try await Fixture.server()
+        let lines = [
+            "# a comment", "",
+            "\(server.baseURL)/page/index.html",
+            "ftp://example.test/",
+            "not a url",
+            "\(server.baseURL)/status/404",
+            "\(server.baseURL)/reset",
+            "\(server.baseURL)/redirect/2",
+            "http://127.0.0.1:1/",
+        ]
+        let records = try crawl(lines)
+        let byLine = Dictionary(uniqueKeysWithValues: records.map { ($0["line"] as! Int, $0) })
+        #expect(byLine.keys.sorted() == [3, 4, 5, 6, 7, 8, 9])
+        func kind(_ line: Int) -> String? { (byLine[line]?["error"] as? [String: Any])?["kind"] as? String }
+        #expect(byLine[3]?["ok"] as? Bool == true)
+        #expect(kind(4) == "unsupported_scheme")
+        #expect(byLine[4]?["attempts"] as? Int == 0)
+        #expect(kind(5) == "invalid_url")
+        #expect(byLine[6]?["status"] as? Int == 404)
+        #expect(byLine[6]?["ok"] as? Bool == false)
+        #expect(kind(7) == "reset")
+        #expect(byLine[8]?["redirects"] as? Int == 2)
+        #expect(kind(9) == "connect")
+    }
+
+    @Test func concurrencyLimitHoldsAtTheServer() async throws {
+        let server = try await Fixture.start()
+        let records = try crawl((1...200).map { "\(server.baseURL)/delay/50?i=\($0)" }, concurrency: 8)
+        let stats = server.stats()
+        #expect(records.count == 200)
+        #expect(stats.requests == 200)
+        #expect(stats.maxInFlight <= 8)
+        #expect(stats.maxInFlight >= 6)
+        try await server.shutdown()
+    }
+
+    @Test func emptyListWritesNothing() throws {
+        #expect(try crawl(["# nothing here", ""]).isEmpty)
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+@testable import ParFetch
+
+@Suite("List reader")
+struct ListReaderTests {
+    /// Reads every item from a temporary file holding `bytes`.
+    func items(_ bytes: [UInt8]) throws -> [ListItem] {
+        let path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("parfetch-list-\(UUID().uuidString).txt").path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let reader = try ListReader(path: path)
+        var result: [ListItem] = []
+        while let item = try reader.next() { result.append(item) }
+        return result
+    }
+
+    func items(_ text: String) throws -> [ListItem] {
+        try items(Array(text.utf8))
+    }
+
+    @Test func skipsBlankAndCommentLinesAndKeepsLineNumbers() throws {
+        let result = try items("# header\n\nhttp://a.test/1\n   \n\t# indented comment\nhttps://b.test/2\n")
+        #expect(result.map(\.line) == [3, 6])
+        #expect(result.map(\.text) == ["http://a.test/1", "https://b.test/2"])
+    }
+
+    @Test func ignoresBOMCRLFAndSurroundingWhiteSpace() throws {
+        let result = try items([0xEF, 0xBB, 0xBF] + Array("  http://a.test/x \t\r\nhttp://b.test/\r\n".utf8))
+        #expect(result.map(\.text) == ["http://a.test/x", "http://b.test/"])
+        #expect(result.allSatisfy { (try? $0.target.get()) != nil })
+    }
+
+    @Test func lastLineWithoutNewline() throws {
+        let result = try items("http://a.test/1\nhttp://a.test/2")
+        #expect(result.map(\.text) == ["http://a.test/1", "http://a.test/2"])
+    }
+
+    @Test func emptyFileHasNoItems() throws {
+        #expect(try items("").isEmpty)
+        #expect(try items("\n\n# only comments\n").isEmpty)
+    }
+
+    @Test(arguments: [
+        ("ftp://example.test/file", "unsupported_scheme"),
+        ("mailto:someone@example.test", "unsupported_scheme"),
+        ("javascript:alert(1)", "unsupported_scheme"),
+        ("example.test/page", "invalid_url"),
+        ("//example.test/page", "invalid_url"),
+        ("not a url", "invalid_url"),
+        ("http://", "invalid_url"),
+        ("http://[::1/", "invalid_url"),
+        ("https://exa mple.test/", "invalid_url"),
+    ])
+    func rejectsWhatCannotBeFetched(line: String, kind: String) throws {
+        let result = try items(line + "\n")
+        #expect(result.count == 1)
+        let error = try #require(result.first.flatMap { item -> FetchError? in
+            if case .failure(let error) = item.target { return error }
+            return nil
+        })
+        #expect(error.kind.description == kind)
+        #expect(!error.message.isEmpty)
+    }
+
+    @Test(arguments: [
+        ("HTTP://Example.TEST/a?b=c#frag", "http://Example.TEST/a?b=c#frag"),
+        ("https://example.test", "https://example.test/"),
+        ("http://127.0.0.1:8080/x", "http://127.0.0.1:8080/x"),
+        ("http://[::1]:80/", "http://[::1]:80/"),
+    ])
+    func acceptsAndNormalisesURLs(line: String, expected: String) throws {
+        let result = try items(line + "\n")
+        #expect(try result.first?.target.get() == expected)
+        #expect(result.first?.text == line)
+    }
+
+    @Test func invalidUTF8IsAnErrorNotACrash() throws {
+        let result = try items(Array("http://a.test/".utf8) + [0xFF, 0xFE, 0x0A] + Array("http://b.test/\n".utf8))
+        #expect(result.count == 2)
+        guard case .failure(let error) = result[0].target else {
+            Issue.record("invalid UTF-8 was accepted")
+            return
+        }
+        #expect(error.kind == .invalidURL)
+        #expect(result[0].text == "http://a.test/\u{FFFD}\u{FFFD}")
+        #expect(try result[1].target.get() == "http://b.test/")
+    }
+
+    @Test func overlongLineIsReportedWithoutKeepingIt() throws {
+        let long = "http://a.test/" + String(repeating: "x", count: ListReader.maximumLineLength * 3)
+        let result = try items(long + "\nhttp://b.test/\n")
+        #expect(result.count == 2)
+        #expect(result[0].line == 1)
+        if case .failure(let error) = result[0].target {
+            #expect(error.kind == .invalidURL)
+        } else {
+            Issue.record("an overlong line was accepted")
+        }
+        #expect(result[1].line == 2)
+    }
+
+    @Test func readsLinesSpanningManyBuffers() throws {
+        // Enough lines to cross the reader's buffer several times.
+        let count = 50_000
+        let text = (1...count).map { "http://a.test/\($0)" }.joined(separator: "\n")
+        let result = try items(text)
+        #expect(result.count == count)
+        #expect(result.last?.text == "http://a.test/\(count)")
+        #expect(result.enumerated().allSatisfy { $0.element.line == $0.offset + 1 })
+    }
+
+    @Test func missingFileThrowsAClearError() {
+        #expect(throws: ListReaderError.self) { try ListReader(path: "/nonexistent/parfetch/list.txt") }
+        #expect(throws: ListReaderError.self) { try ListReader(path: "/") }
+    }
+}
