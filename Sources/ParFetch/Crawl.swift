@@ -19,7 +19,7 @@ public enum Crawl {
         fetch.keepBody = false
         let loop = try EventLoop(configuration: fetch)
         defer { loop.shutdown() }
-        let ready = ReadyQueue(capacity: max(64, 2 * options.concurrency))
+        let ready = ReadyQueue(capacity: max(1024, 2 * options.concurrency))
         let done = ConditionLock(false)
         writer.onProgress(lowWater: options.concurrency) { loop.wake() }
 

@@ -65,14 +65,15 @@ struct ListReaderTests {
     }
 
     @Test(arguments: [
-        ("HTTP://Example.TEST/a?b=c#frag", "http://Example.TEST/a?b=c#frag"),
-        ("https://example.test", "https://example.test/"),
-        ("http://127.0.0.1:8080/x", "http://127.0.0.1:8080/x"),
-        ("http://[::1]:80/", "http://[::1]:80/"),
+        "HTTP://Example.TEST/a?b=c#frag",
+        "https://example.test",
+        "http://127.0.0.1:8080/x",
+        "http://[::1]:80/",
+        "https://xn--bcher-kva.example/ünïcode?q=ä",
     ])
-    func acceptsAndNormalisesURLs(line: String, expected: String) throws {
+    func acceptsFetchableURLsAsGiven(line: String) throws {
         let result = try items(line + "\n")
-        #expect(try result.first?.target.get() == expected)
+        #expect(try result.first?.target.get() == line)
         #expect(result.first?.text == line)
     }
 

@@ -26,6 +26,9 @@ final class CurlMulti {
     private var registered: [UInt32] = []
     /// When libcurl wants `socketAction(timeout)` next (monotonic ns); nil: no timer.
     private(set) var timerDeadline: UInt64?
+    /// The loop's clock, read once per turn: libcurl re-arms its timer many times per
+    /// transfer, and a deadline early by one turn's work only costs a call that re-arms it.
+    var now: UInt64 = System.monotonicNanoseconds()
 
     /// Transfers in flight.
     var count: Int { transfers.count }
@@ -57,7 +60,7 @@ final class CurlMulti {
         if cancelledEarly.remove(id) != nil {
             return finish(transfer, error: FetchError(.interrupted, "cancelled"))
         }
-        guard let easy = idleHandles.popLast() ?? EasyHandle() else {
+        guard let easy = idleHandles.popLast() ?? EasyHandle(settings: settings) else {
             return finish(transfer, error: FetchError(.other, "curl_easy_init failed: out of memory"))
         }
         transfer.easy = easy
@@ -114,7 +117,7 @@ final class CurlMulti {
     }
 
     /// Runs libcurl's timeout handling if its timer is due.
-    func fireTimerIfDue(now: UInt64) {
+    func fireTimerIfDue() {
         guard let deadline = timerDeadline, deadline <= now else { return }
         // Cleared first: the call below may arm the timer again.
         timerDeadline = nil
@@ -138,7 +141,7 @@ final class CurlMulti {
     private func complete(_ transfer: Transfer, result: CURLcode) {
         let easy = transfer.easy!
         var error: FetchError?
-        if transfer.exceededMaxSize {
+        if transfer.exceededMaxSize || result == CURLE_FILESIZE_EXCEEDED {
             error = FetchError(.tooLarge, transfer.sizeLimitMessage)
         } else if result != CURLE_OK {
             error = FetchError(curlCode: result, detail: easy.errorDetail)
@@ -173,7 +176,8 @@ final class CurlMulti {
         transfer.freeExtraHeaders()
         if let easy = transfer.easy {
             transfer.easy = nil
-            idleHandles.append(easy)
+            // A handle whose fixed options failed (a bad proxy URL, say) is not kept.
+            if easy.isUsable { idleHandles.append(easy) }
         }
     }
 
@@ -221,9 +225,7 @@ final class CurlMulti {
     fileprivate func arm(timeoutMilliseconds: Int) {
         // -1 disarms; 0 means "as soon as possible", which the loop does after this call
         // returns: libcurl must not be called from inside its own callback.
-        timerDeadline = timeoutMilliseconds < 0
-            ? nil
-            : System.monotonicNanoseconds() + UInt64(timeoutMilliseconds) * 1_000_000
+        timerDeadline = timeoutMilliseconds < 0 ? nil : now + UInt64(timeoutMilliseconds) * 1_000_000
     }
 }
 

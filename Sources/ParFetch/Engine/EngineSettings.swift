@@ -1,6 +1,10 @@
 import CCurl
 import CLibCurl
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The parts of a `FetchConfiguration` that libcurl needs as C objects, built once: the
 /// header list and a share handle through which every easy handle reuses DNS results and
 /// TLS sessions. Confined to the loop thread; no share locks are needed for that reason.
@@ -8,10 +12,16 @@ final class EngineSettings {
     let configuration: FetchConfiguration
     let headers: UnsafeMutablePointer<curl_slist>?
     let share: UnsafeMutableRawPointer?
+    /// The proxy for every transfer: the configured one, nil to let libcurl read the
+    /// environment (`https_proxy`, `ALL_PROXY`, …) when one of its variables is set, or ""
+    /// for none.
+    let proxy: String?
 
     init(_ configuration: FetchConfiguration) {
         self.configuration = configuration
         headers = makeHeaderList(configuration.headers)
+        let variables = ["http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]
+        proxy = configuration.proxy ?? (variables.contains { getenv($0) != nil } ? nil : "")
         share = curl_share_init()
         if let share {
             _ = CCurl_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_DNS.rawValue))

@@ -128,6 +128,7 @@ final class EventLoop: @unchecked Sendable {
                 fatalError("epoll_wait failed: \(error)")
             }
             queue.withLock { $0.sleeping = false }
+            multi.now = System.monotonicNanoseconds()
             for index in 0..<count {
                 let event = events[index]
                 if event.data.fd == wakeFD {
@@ -136,7 +137,7 @@ final class EventLoop: @unchecked Sendable {
                     multi.socketAction(event.data.fd, epollEvents: event.events)
                 }
             }
-            multi.fireTimerIfDue(now: System.monotonicNanoseconds())
+            multi.fireTimerIfDue()
         }
     }
 
@@ -144,6 +145,7 @@ final class EventLoop: @unchecked Sendable {
     private func waitMilliseconds(_ multi: CurlMulti) -> Int32 {
         guard let deadline = multi.timerDeadline else { return -1 }
         let now = System.monotonicNanoseconds()
+        multi.now = now
         guard deadline > now else { return 0 }
         // Rounded up: waking early would only spin.
         return Int32(min((deadline - now + 999_999) / 1_000_000, UInt64(Int32.max)))

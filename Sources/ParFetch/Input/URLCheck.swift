@@ -16,7 +16,7 @@ final class URLCheck {
         curl_url_cleanup(handle)
     }
 
-    /// The normalised URL to fetch, or why `text` can't be fetched.
+    /// The URL to fetch, or why `text` can't be fetched.
     func check(_ text: String) -> Result<String, FetchError> {
         guard let scheme = Self.scheme(of: text) else {
             return .failure(FetchError(.invalidURL, "not an absolute URL: it lacks a scheme such as https://"))
@@ -28,12 +28,8 @@ final class URLCheck {
         guard code == CURLUE_OK else {
             return .failure(FetchError(.invalidURL, String(cString: curl_url_strerror(code))))
         }
-        var normalised: UnsafeMutablePointer<CChar>?
-        guard curl_url_get(handle, CURLUPART_URL, &normalised, 0) == CURLUE_OK, let normalised else {
-            return .failure(FetchError(.invalidURL, "the URL could not be normalised"))
-        }
-        defer { curl_free(normalised) }
-        return .success(String(cString: normalised))
+        // libcurl parses the text again when fetching, exactly as here.
+        return .success(text)
     }
 
     /// The lower-cased scheme of `text` (RFC 3986: a letter, then letters, digits, `+-.`, then

@@ -63,8 +63,19 @@ public enum JSONLineEncoder {
         output.append(UInt8(ascii: "\""))
     }
 
+    /// Appends the decimal digits of `value` without going through a String.
     static func appendInteger<T: BinaryInteger>(_ value: T, to output: inout [UInt8]) {
-        output.append(contentsOf: String(value).utf8)
+        var magnitude = UInt64(value.magnitude)
+        if value < 0 { output.append(UInt8(ascii: "-")) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var index = 20
+            repeat {
+                index -= 1
+                digits[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: digits[index...]))
+        }
     }
 }
 
@@ -108,9 +119,13 @@ struct JSONObjectWriter {
         let value = max(0, microseconds)
         JSONLineEncoder.appendInteger(value / 1_000_000, to: &output)
         output.append(UInt8(ascii: "."))
-        let fraction = String(value % 1_000_000)
-        output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: 6 - fraction.utf8.count))
-        output.append(contentsOf: fraction.utf8)
+        var fraction = value % 1_000_000
+        var divisor: Int64 = 100_000
+        while divisor > 0 {
+            output.append(UInt8(ascii: "0") + UInt8(fraction / divisor))
+            fraction %= divisor
+            divisor /= 10
+        }
     }
 
     func close(_ output: inout [UInt8]) {

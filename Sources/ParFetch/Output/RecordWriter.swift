@@ -12,7 +12,14 @@ public final class RecordWriter: Sendable {
     private struct State {
         var records: [Record] = []
         var closed = false
+        /// The writer thread sleeps until `batchSize` records are queued, or `batchDelay`
+        /// has passed: waking a thread on another core for each record would cost more than
+        /// writing it.
+        var writerWaiting = false
     }
+
+    static let batchSize = 256
+    static let batchDelay = Duration.milliseconds(10)
 
     private let fd: Int32
     private let ownsDescriptor: Bool
@@ -51,11 +58,13 @@ public final class RecordWriter: Sendable {
     /// Queues a record for writing. Never blocks.
     public func submit(_ record: Record) {
         pending.add(1, ordering: .relaxed)
-        let wasEmpty = state.withLock { state in
+        let wake = state.withLock { state in
             state.records.append(record)
-            return state.records.count == 1
+            guard state.writerWaiting && state.records.count >= Self.batchSize else { return false }
+            state.writerWaiting = false
+            return true
         }
-        if wasEmpty { state.broadcast() }
+        if wake { state.broadcast() }
     }
 
     /// Records queued but not yet written.
@@ -97,8 +106,12 @@ public final class RecordWriter: Sendable {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 16)
         while true {
-            let (batch, closed) = state.withLock(when: { !$0.records.isEmpty || $0.closed }) { state in
-                defer { state.records.removeAll(keepingCapacity: true) }
+            let (batch, closed) = state.withLock(when: { state in
+                state.writerWaiting = !(state.records.count >= Self.batchSize || state.closed)
+                return !state.writerWaiting
+            }, timeout: Self.batchDelay) { state in
+                state.writerWaiting = false
+                defer { state.records = [] }
                 return (state.records, state.closed)
             }
             if failed == nil {

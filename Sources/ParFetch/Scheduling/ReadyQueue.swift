@@ -11,6 +11,9 @@ final class ReadyQueue: Sendable {
         var cancelled = false
         /// The loop found the queue empty and wants a wake-up when items arrive.
         var hungry = false
+        /// The reader waits for room. It is woken only once the queue is half empty, so that
+        /// it refills in bursts: each wake-up of a thread on another core is costly.
+        var readerWaiting = false
         var count: Int { items.count - head }
     }
 
@@ -24,7 +27,10 @@ final class ReadyQueue: Sendable {
     /// Reader side: adds an item, waiting while the queue is full. Returns whether the loop
     /// asked to be woken, or nil if the run was cancelled (drop the item and stop).
     func push(_ item: ListItem) -> Bool? {
-        state.withLock(when: { $0.count < capacity || $0.cancelled }) { state in
+        state.withLock(when: { state in
+            state.readerWaiting = !(state.count < capacity || state.cancelled)
+            return !state.readerWaiting
+        }) { state in
             guard !state.cancelled else { return nil }
             state.items.append(item)
             defer { state.hungry = false }
@@ -44,7 +50,7 @@ final class ReadyQueue: Sendable {
     /// Loop side: takes up to `limit` items. `drained` is true when the reader has finished
     /// and nothing is left. If fewer than `limit` items were there, the loop is marked hungry.
     func take(upTo limit: Int) -> (items: ArraySlice<ListItem>, drained: Bool) {
-        let result = state.withLock { state -> (ArraySlice<ListItem>, Bool) in
+        let (items, drained, wakeReader) = state.withLock { state -> (ArraySlice<ListItem>, Bool, Bool) in
             let taken = state.items[state.head..<min(state.items.count, state.head + limit)]
             state.head += taken.count
             if state.head == state.items.count {
@@ -55,10 +61,12 @@ final class ReadyQueue: Sendable {
                 state.head = 0
             }
             state.hungry = taken.count < limit && !state.finished
-            return (taken, state.finished && state.count == 0)
+            let wakeReader = state.readerWaiting && state.count <= capacity / 2
+            if wakeReader { state.readerWaiting = false }
+            return (taken, state.finished && state.count == 0, wakeReader)
         }
-        if !result.0.isEmpty { state.broadcast() }
-        return result
+        if wakeReader { state.broadcast() }
+        return (items, drained)
     }
 
     /// Loop side: stop the reader; it drops what it holds.

@@ -37,12 +37,28 @@ final class ConditionLock<State>: @unchecked Sendable {
         return try body(&state)
     }
 
-    /// Blocks until `ready` holds (checked under the lock), then runs `body` under the lock.
-    func withLock<T>(when ready: (State) -> Bool, _ body: (inout State) throws -> T) rethrows -> T {
+    /// Blocks until `ready` holds (checked under the lock, and free to note in the state that
+    /// someone waits), then runs `body` under the lock. With a `timeout`, runs `body` after that
+    /// long even if `ready` does not hold.
+    func withLock<T>(
+        when ready: (inout State) -> Bool, timeout: Duration? = nil, _ body: (inout State) throws -> T
+    ) rethrows -> T {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        while !ready(state) {
-            pthread_cond_wait(condition, mutex)
+        var deadline = timespec()
+        if let timeout {
+            clock_gettime(CLOCK_MONOTONIC, &deadline)
+            let total = Int64(deadline.tv_nsec) + timeout.components.attoseconds / 1_000_000_000
+                + timeout.components.seconds * 1_000_000_000
+            deadline.tv_sec += Int(total / 1_000_000_000)
+            deadline.tv_nsec = Int(total % 1_000_000_000)
+        }
+        while !ready(&state) {
+            if timeout == nil {
+                pthread_cond_wait(condition, mutex)
+            } else if pthread_cond_timedwait(condition, mutex, &deadline) == ETIMEDOUT {
+                break
+            }
         }
         return try body(&state)
     }

@@ -1,0 +1,117 @@
+import FixtureServer
+import Foundation
+import Testing
+
+/// The built `parfetch` binary, run as a user would, against the in-process fixture server.
+@Suite("parfetch command", .timeLimit(.minutes(1)))
+struct CommandTests {
+    @Test func helpAndVersion() throws {
+        let help = try Parfetch.run(["--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("USAGE: parfetch"))
+        #expect(help.stdout.contains("--concurrency"))
+        let version = try Parfetch.run(["--version"])
+        #expect(version.status == 0)
+        #expect(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
+    }
+
+    @Test(arguments: [
+        (["-j", "0", "list.txt"], "--concurrency"),
+        (["--timeout", "-1", "list.txt"], "--timeout"),
+        (["--max-size", "lots", "list.txt"], "max-size"),
+        (["-H", "NoColonHere", "list.txt"], "--header"),
+        (["--no-such-flag", "list.txt"], "no-such-flag"),
+    ])
+    func badUsageExitsTwoWithOneClearLine(arguments: [String], mentions: String) throws {
+        let result = try Parfetch.run(arguments)
+        #expect(result.status == 2)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.split(separator: "\n").first?.contains(mentions) == true)
+    }
+
+    @Test func unreadableListExitsTwo() throws {
+        let result = try Parfetch.run(["/nonexistent/urls.txt"])
+        #expect(result.status == 2)
+        #expect(result.stderr == "parfetch: cannot read /nonexistent/urls.txt: No such file or directory\n")
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func unwritableOutputExitsOne() async throws {
+        let list = try TemporaryFile("http://127.0.0.1:1/\n")
+        let result = try Parfetch.run(["-o", "/nonexistent/dir/out.jsonl", list.path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("cannot open /nonexistent/dir/out.jsonl"))
+    }
+
+    @Test func fileToStdoutOneRecordPerLine() async throws {
+        let server = try await Fixture.server()
+        let list = try TemporaryFile("""
+            # comment
+            \(server.baseURL)/page/about.txt
+
+            \(server.baseURL)/status/503
+            mailto:someone@example.test
+            \(server.baseURL)/bytes/5000
+            """)
+        let result = try Parfetch.run(["--max-size", "1K", list.path])
+        #expect(result.status == 0)
+        #expect(result.stderr.isEmpty)
+        let records = try Records(result.stdout)
+        #expect(records.lines == [2, 4, 5, 6])
+        #expect(records[2]?["ok"] as? Bool == true)
+        #expect(records[4]?["status"] as? Int == 503)
+        #expect(records.kind(5) == "unsupported_scheme")
+        #expect(records.kind(6) == "too_large")
+    }
+
+    @Test func stdinToOutputFile() async throws {
+        let server = try await Fixture.server()
+        let output = try TemporaryFile("")
+        let input = (1...300).map { "\(server.baseURL)/bytes/\($0)" }.joined(separator: "\n")
+        let result = try Parfetch.run(["-j", "200", "-", "-o", output.path], stdin: input)
+        #expect(result.status == 0)
+        #expect(result.stdout.isEmpty)
+        let records = try Records(String(contentsOfFile: output.path, encoding: .utf8))
+        #expect(records.lines == Array(1...300))
+        #expect(records.all.allSatisfy { $0["ok"] as? Bool == true })
+    }
+
+    @Test func concurrencyFlagHoldsAtTheServer() async throws {
+        let server = try await FixtureServer.start(pagesDirectory: FixtureServer.defaultPagesDirectory)
+        let list = try TemporaryFile((1...200).map { "\(server.baseURL)/delay/50?i=\($0)" }.joined(separator: "\n"))
+        let result = try Parfetch.run(["-j", "8", list.path])
+        let stats = server.stats()
+        try await server.shutdown()
+        #expect(result.status == 0)
+        #expect(try Records(result.stdout).lines.count == 200)
+        #expect(stats.requests == 200)
+        #expect(stats.maxInFlight <= 8)
+        #expect(stats.maxInFlight >= 6)
+    }
+
+    @Test func closedOutputPipeStopsTheRunQuietly() async throws {
+        let server = try await Fixture.server()
+        let list = try TemporaryFile((1...5000).map { "\(server.baseURL)/delay/20?i=\($0)" }.joined(separator: "\n"))
+        let process = Process()
+        process.executableURL = Parfetch.binary
+        process.arguments = ["-j", "10", list.path]
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        // Read three lines, then close the pipe as `head -n 3` does.
+        var received = Data()
+        while received.split(separator: UInt8(ascii: "\n")).count < 3 {
+            let chunk = stdout.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            received.append(chunk)
+        }
+        try stdout.fileHandleForReading.close()
+        let start = ContinuousClock.now
+        try Parfetch.wait(process, limit: .seconds(10))
+        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(received.split(separator: UInt8(ascii: "\n")).count >= 3)
+        #expect(stderr.fileHandleForReading.readDataToEndOfFile().isEmpty)
+    }
+}

@@ -1,0 +1,120 @@
+import FixtureServer
+import Foundation
+import Testing
+
+/// Runs the `parfetch` binary built next to this test bundle.
+enum Parfetch {
+    static var binary: URL {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("parfetch")
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs parfetch to completion (killed after `limit`).
+    static func run(_ arguments: [String], stdin: String? = nil, limit: Duration = .seconds(30)) throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        // Read both pipes concurrently so a full pipe never blocks the child.
+        let stdoutData = Reader(output.fileHandleForReading)
+        let stderrData = Reader(errors.fileHandleForReading)
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        try wait(process, limit: limit)
+        return Result(status: process.terminationStatus, stdout: stdoutData.text(), stderr: stderrData.text())
+    }
+
+    /// Waits for `process` to exit, killing it (and failing the test) after `limit`.
+    static func wait(_ process: Process, limit: Duration) throws {
+        let deadline = ContinuousClock.now + limit
+        while process.isRunning {
+            if ContinuousClock.now > deadline {
+                process.terminate()
+                Issue.record("parfetch did not finish within \(limit)")
+                break
+            }
+            usleep(5_000)
+        }
+        process.waitUntilExit()
+    }
+
+    /// Drains a pipe on a background thread.
+    final class Reader: @unchecked Sendable {
+        // `data` is written by the background thread before `done` is signalled, and read
+        // only after waiting on `done`.
+        private var data = Data()
+        private let done = DispatchSemaphore(value: 0)
+
+        init(_ handle: FileHandle) {
+            Thread.detachNewThread { [self] in
+                data = handle.readDataToEndOfFile()
+                done.signal()
+            }
+        }
+
+        func text() -> String {
+            done.wait()
+            return String(decoding: data, as: UTF8.self)
+        }
+    }
+}
+
+/// A file removed when the value is released.
+final class TemporaryFile {
+    let path: String
+
+    init(_ contents: String) throws {
+        path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("parfetch-e2e-\(UUID().uuidString)").path
+        try contents.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
+
+/// Records parsed from JSON Lines output; every line must be a JSON object.
+struct Records {
+    let all: [[String: Any]]
+
+    init(_ text: String) throws {
+        all = try text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        #expect(text.isEmpty || text.hasSuffix("\n"))
+    }
+
+    var lines: [Int] { all.compactMap { $0["line"] as? Int }.sorted() }
+
+    subscript(line: Int) -> [String: Any]? {
+        all.first { $0["line"] as? Int == line }
+    }
+
+    func kind(_ line: Int) -> String? {
+        (self[line]?["error"] as? [String: Any])?["kind"] as? String
+    }
+}
+
+/// The in-process fixture server shared by this suite's tests.
+enum Fixture {
+    private static let shared = Task {
+        try await FixtureServer.start(pagesDirectory: FixtureServer.defaultPagesDirectory)
+    }
+
+    static func server() async throws -> FixtureServer {
+        try await shared.value
+    }
+}
