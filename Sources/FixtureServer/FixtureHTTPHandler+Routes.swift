@@ -58,6 +58,10 @@ extension FixtureHTTPHandler {
             self.resetConnection(context: context)
         case .hang:
             break  // in flight until the client gives up and closes (see channelInactive)
+        case .headers:
+            guard let head = self.exchange?.head else { return self.notFound(context: context) }
+            let lines = ["\(head.method) \(head.uri)"] + head.headers.map { "\($0.name): \($0.value)" }
+            self.respondText(.ok, lines.joined(separator: "\n") + "\n", context: context)
         case .stats:
             self.respondJSON(self.stats.snapshot(), context: context)
         case .statsReset:

@@ -15,6 +15,8 @@ import NIOPosix
 ///   `0…9a…zA…Z-\n`, streamed with backpressure.
 /// - `/drip?bytes=N&ms=M`: one byte every M ms (defaults 10 and 100).
 /// - `/close-early` (1000 bytes promised, 100 sent), `/reset` (TCP RST), `/hang` (no answer).
+/// - `/headers`: the request line and headers as text. Requests in absolute form (through a
+///   proxy: `GET http://host/path`) are routed by their path, so the server can act as a proxy.
 /// - `/stats`, `/stats/reset`: ``FixtureStats`` as JSON; these two are not counted.
 /// - anything else: 404.
 public final class FixtureServer: Sendable {

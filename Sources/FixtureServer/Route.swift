@@ -14,6 +14,8 @@ enum Route: Equatable, Sendable {
     case closeEarly
     case reset
     case hang
+    /// Echoes the request line and headers as text, so tests can see what a client sent.
+    case headers
     case stats
     case statsReset
     case notFound
@@ -22,6 +24,13 @@ enum Route: Equatable, Sendable {
     static let maxMilliseconds = 3_600_000
 
     init(uri: String) {
+        // A request through a proxy names the whole URL ("absolute form"); route its path.
+        var uri = Substring(uri)
+        if let colon = uri.firstIndex(of: ":"), uri[..<colon].allSatisfy(\.isLetter),
+           uri[colon...].hasPrefix("://") {
+            let authority = uri[uri.index(colon, offsetBy: 3)...]
+            uri = authority.firstIndex(of: "/").map { authority[$0...] } ?? "/"
+        }
         let pathAndQuery = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         let path = pathAndQuery[0]
         let query = pathAndQuery.count > 1 ? pathAndQuery[1] : ""
@@ -46,6 +55,7 @@ enum Route: Equatable, Sendable {
         case ("close-early", 2): self = .closeEarly
         case ("reset", 2): self = .reset
         case ("hang", 2): self = .hang
+        case ("headers", 2): self = .headers
         case ("stats", 2): self = .stats
         case ("stats", 3) where argument == "reset": self = .statsReset
         default: self = .notFound

@@ -30,6 +30,7 @@ public enum Crawl {
                 while let item = try source.value.next() {
                     switch item.target {
                     case .failure(let error):
+                        writer.waitForRoom(below: 4 * RecordWriter.batchSize)
                         writer.submit(Record(item: item, error: error))
                     case .success:
                         guard let wake = ready.push(item) else { return }

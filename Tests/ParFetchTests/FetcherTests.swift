@@ -124,14 +124,40 @@ struct FetcherTests {
         #expect(response.status == nil)
     }
 
-    @Test func headersAndUserAgentAreSent() async throws {
-        // The fixture server answers /status/CODE whatever the headers; a bad header syntax
-        // would make libcurl fail the request, so this checks they pass through cleanly.
-        let response = try await fetch("/status/200") {
-            $0.headers = ["X-Test: 1", "Accept:"]
-            $0.userAgent = "parfetch-test"
+    @Test func headersUserAgentAndEncodingsAreSent() async throws {
+        let response = try await fetch("/headers") {
+            $0.headers = ["X-Parfetch-Test: yes", "Accept:"]
+            $0.userAgent = "tester/1.0"
         }
+        let lines = String(decoding: response.body, as: UTF8.self).split(separator: "\n").map(String.init)
+        #expect(lines.first == "GET /headers")
+        #expect(lines.contains("X-Parfetch-Test: yes"))
+        #expect(lines.contains("User-Agent: tester/1.0"))
+        #expect(!lines.contains { $0.lowercased().hasPrefix("accept:") })
+        let encodings = lines.first { $0.lowercased().hasPrefix("accept-encoding:") } ?? ""
+        #expect(encodings.contains("gzip") && encodings.contains("br") && encodings.contains("zstd"))
+    }
+
+    @Test func requestHeadersAddToTheConfiguration() async throws {
+        let server = try await Fixture.server()
+        var configuration = FetchConfiguration()
+        configuration.headers = ["X-One: 1"]
+        let fetcher = try Fetcher(configuration: configuration)
+        defer { fetcher.shutdown() }
+        let response = await fetcher.fetch(Request(url: server.baseURL + "/headers", headers: ["X-Two: 2"]))
+        let text = String(decoding: response.body, as: UTF8.self)
+        #expect(text.contains("X-One: 1\n") && text.contains("X-Two: 2\n"))
+    }
+
+    @Test func proxyIsUsed() async throws {
+        let server = try await Fixture.server()
+        var configuration = FetchConfiguration()
+        configuration.proxy = server.baseURL
+        let fetcher = try Fetcher(configuration: configuration)
+        defer { fetcher.shutdown() }
+        let response = await fetcher.fetch(Request(url: "http://proxied.localhost/headers"))
         #expect(response.ok)
+        #expect(String(decoding: response.body, as: UTF8.self).hasPrefix("GET http://proxied.localhost/headers\n"))
     }
 
     @Test func cancellingAFetchRemovesItsTransfer() async throws {

@@ -76,6 +76,18 @@ struct CommandTests {
         #expect(records.all.allSatisfy { $0["ok"] as? Bool == true })
     }
 
+    @Test func proxyFlagIsUsed() async throws {
+        // Nothing listens on proxied.localhost:1; only the proxy (the fixture server, which
+        // routes absolute-form requests by path) can answer.
+        let server = try await Fixture.server()
+        let list = try TemporaryFile("http://proxied.localhost:1/status/204\n")
+        let direct = try Records(try Parfetch.run([list.path]).stdout)
+        #expect(direct.kind(1) == "connect")
+        let proxied = try Records(try Parfetch.run(["--proxy", server.baseURL, list.path]).stdout)
+        #expect(proxied[1]?["status"] as? Int == 204)
+        #expect(proxied[1]?["ok"] as? Bool == true)
+    }
+
     @Test func concurrencyFlagHoldsAtTheServer() async throws {
         let server = try await FixtureServer.start(pagesDirectory: FixtureServer.defaultPagesDirectory)
         let list = try TemporaryFile((1...200).map { "\(server.baseURL)/delay/50?i=\($0)" }.joined(separator: "\n"))

@@ -16,6 +16,8 @@ public final class RecordWriter: Sendable {
         /// has passed: waking a thread on another core for each record would cost more than
         /// writing it.
         var writerWaiting = false
+        /// A producer waits in `waitForRoom`.
+        var producerWaiting = false
     }
 
     static let batchSize = 256
@@ -67,6 +69,15 @@ public final class RecordWriter: Sendable {
         if wake { state.broadcast() }
     }
 
+    /// Blocks the calling thread while more than `limit` records are queued: for producers
+    /// that may block (the list reader), so that a list of bad lines can't outrun the output.
+    public func waitForRoom(below limit: Int) {
+        state.withLock(when: { state in
+            state.producerWaiting = state.records.count >= limit && !state.closed
+            return !state.producerWaiting
+        }) { _ in }
+    }
+
     /// Records queued but not yet written.
     public var backlog: Int { pending.load(ordering: .relaxed) }
 
@@ -114,6 +125,7 @@ public final class RecordWriter: Sendable {
                 defer { state.records = [] }
                 return (state.records, state.closed)
             }
+            state.broadcast()  // for a producer in `waitForRoom`; cheap when none waits
             if failed == nil {
                 buffer.removeAll(keepingCapacity: true)
                 for record in batch { JSONLineEncoder.encode(record, into: &buffer) }
