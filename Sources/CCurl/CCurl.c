@@ -20,14 +20,6 @@ CURLcode CCurl_easy_setopt_write_function(CURL *handle, CCurlWriteFunction funct
     return curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, function);
 }
 
-CURLcode CCurl_easy_setopt_header_function(CURL *handle, CCurlWriteFunction function) {
-    return curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, function);
-}
-
-CURLcode CCurl_easy_setopt_xferinfo_function(CURL *handle, CCurlTransferInfoFunction function) {
-    return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, function);
-}
-
 CURLcode CCurl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }
@@ -42,10 +34,6 @@ CURLcode CCurl_easy_getinfo_string(CURL *handle, CURLINFO info, const char **val
 
 CURLcode CCurl_easy_getinfo_pointer(CURL *handle, CURLINFO info, void **value) {
     return curl_easy_getinfo(handle, info, value);
-}
-
-CURLMcode CCurl_multi_setopt_long(CURLM *multi, CURLMoption option, long value) {
-    return curl_multi_setopt(multi, option, value);
 }
 
 CURLMcode CCurl_multi_setopt_pointer(CURLM *multi, CURLMoption option, void *value) {

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Settings for a whole run.
 public struct CrawlOptions: Sendable {
     public var fetch = FetchConfiguration()
@@ -7,19 +9,64 @@ public struct CrawlOptions: Sendable {
     public init() {}
 }
 
+/// Asks a running crawl to stop, from any thread (a signal-handling thread, say): no new
+/// transfer starts, those in flight end with `interrupted` records, and `Crawl.run` returns
+/// `.interrupted`. Lines never started get no record.
+public final class CrawlStop: Sendable {
+    private struct State {
+        var requested = false
+        var handler: (@Sendable () -> Void)?
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    public func request() {
+        let handler = state.withLock { state in
+            state.requested = true
+            return state.handler
+        }
+        handler?()
+    }
+
+    var isRequested: Bool { state.withLock { $0.requested } }
+
+    /// Runs `handler` on a request, at once if one came already.
+    func onRequest(_ handler: @escaping @Sendable () -> Void) {
+        let requested = state.withLock { state in
+            state.handler = handler
+            return state.requested
+        }
+        if requested { handler() }
+    }
+}
+
+/// How a crawl ended.
+public enum CrawlOutcome: Sendable, Equatable {
+    /// Every line has its record.
+    case completed
+    /// Stopped by `CrawlStop`, or because the output could no longer be written.
+    case stopped
+}
+
 /// A run over a URL list: a reader thread reads and checks lines, the event loop fetches them
 /// (admission on the loop itself), and the record writer writes one record per line.
 /// This is what the `parfetch` command runs.
 public enum Crawl {
     /// Fetches every URL of `list` and writes a record for each line to `writer`. Returns
-    /// when every line has a record, or when the writer failed. Throws a `ListReaderError`
-    /// if the list can't be read to its end (records already written stay valid).
-    public static func run(list: ListReader, writer: RecordWriter, options: CrawlOptions) throws {
+    /// when every line has a record, or early when `stop` is requested or the writer failed.
+    /// Throws a `ListReaderError` if the list can't be read to its end (records already
+    /// written stay valid).
+    @discardableResult
+    public static func run(
+        list: ListReader, writer: RecordWriter, options: CrawlOptions, stop: CrawlStop = CrawlStop()
+    ) throws -> CrawlOutcome {
         var fetch = options.fetch
         fetch.keepBody = false
         let loop = try EventLoop(configuration: fetch)
         defer { loop.shutdown() }
-        let ready = ReadyQueue(capacity: max(1024, 2 * options.concurrency))
+        let ready = ReadyQueue(capacity: max(1024, 2 * min(options.concurrency, 1 << 20)))
         let done = ConditionLock(false)
         writer.onProgress(lowWater: options.concurrency) { loop.wake() }
 
@@ -44,15 +91,24 @@ public enum Crawl {
         }
 
         loop.execute { _ in
-            loop.setFeeder(Admission(ready: ready, writer: writer, limit: options.concurrency) {
+            loop.setFeeder(Admission(ready: ready, writer: writer, stop: stop, limit: options.concurrency) {
                 done.withLock { $0 = true }
                 done.broadcast()
             })
         }
+        stop.onRequest {
+            ready.cancel()
+            loop.wake()
+        }
         done.withLock(when: { $0 }) { _ in }
         ready.cancel()
+        if stop.isRequested || writer.failed != nil {
+            // The reader may be blocked reading a terminal or pipe; it is not waited for.
+            return .stopped
+        }
         reader.join()
         if let failure = readFailure.withLock({ $0 }) { throw failure }
+        return .completed
     }
 }
 

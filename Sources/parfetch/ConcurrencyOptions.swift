@@ -5,8 +5,8 @@ struct ConcurrencyOptions: ParsableArguments {
     var concurrency: Int = 50
 
     func validate() throws {
-        guard concurrency >= 1 else {
-            throw ValidationError("--concurrency must be at least 1 (got \(concurrency))")
+        guard (1...100_000).contains(concurrency) else {
+            throw ValidationError("--concurrency must be from 1 to 100000 (got \(concurrency))")
         }
     }
 }

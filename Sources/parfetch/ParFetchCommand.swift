@@ -46,6 +46,8 @@ struct ParFetchCommand: ParsableCommand {
         // A closed pipe must be an error we can handle, not a signal that kills the process.
         signal(SIGPIPE, SIG_IGN)
         Terminal.raiseOpenFileLimit()
+        let stop = CrawlStop()
+        stop.requestOnInterrupt()
 
         let list: ListReader
         do {
@@ -67,11 +69,15 @@ struct ParFetchCommand: ParsableCommand {
         var options = CrawlOptions()
         options.concurrency = concurrency.concurrency
         requests.apply(to: &options.fetch)
-        var readError: Error?
+        var readError: ListReaderError?
+        var outcome = CrawlOutcome.completed
         do {
-            try Crawl.run(list: list, writer: writer, options: options)
-        } catch {
+            outcome = try Crawl.run(list: list, writer: writer, options: options, stop: stop)
+        } catch let error as ListReaderError {
             readError = error
+        } catch {
+            writer.close()
+            Terminal.fail("\(error)", status: 1)
         }
         if let failure = writer.close() {
             // A reader that went away (`parfetch … | head`) is not worth a message.
@@ -82,6 +88,9 @@ struct ParFetchCommand: ParsableCommand {
         }
         if let readError {
             Terminal.fail("\(readError)", status: 2)
+        }
+        if outcome == .stopped {
+            Terminal.exit(130)
         }
     }
 

@@ -31,11 +31,15 @@ struct RequestOptions: ParsableArguments {
     var insecure = false
 
     func validate() throws {
-        guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a positive number of seconds") }
-        guard connectTimeout > 0, connectTimeout.isFinite else {
-            throw ValidationError("--connect-timeout must be a positive number of seconds")
+        // A week is longer than any transfer should take, and keeps the milliseconds in range.
+        let week = 7 * 86_400.0
+        guard timeout > 0, timeout <= week else {
+            throw ValidationError("--timeout must be more than 0 and at most \(Int(week)) seconds")
         }
-        guard maxRedirects >= 0 else { throw ValidationError("--max-redirects must be 0 or more") }
+        guard connectTimeout > 0, connectTimeout <= week else {
+            throw ValidationError("--connect-timeout must be more than 0 and at most \(Int(week)) seconds")
+        }
+        guard (0...1000).contains(maxRedirects) else { throw ValidationError("--max-redirects must be from 0 to 1000") }
         for value in header where !value.contains(":") && !value.hasSuffix(";") {
             throw ValidationError("--header '\(value)' is not 'Name: value' (or 'Name;' for an empty header)")
         }

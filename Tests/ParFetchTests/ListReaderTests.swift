@@ -99,7 +99,24 @@ struct ListReaderTests {
         } else {
             Issue.record("an overlong line was accepted")
         }
+        #expect(result[0].text.hasPrefix("http://a.test/xxx") && result[0].text.hasSuffix("…"))
+        #expect(result[0].text.utf8.count < 300)
         #expect(result[1].line == 2)
+    }
+
+    @Test func overlongCommentIsStillAComment() throws {
+        let comment = "# " + String(repeating: "c", count: ListReader.maximumLineLength * 2)
+        let result = try items(comment + "\nhttp://b.test/\n")
+        #expect(result.map(\.line) == [2])
+    }
+
+    @Test func nulByteIsRejectedNotTruncated() throws {
+        let result = try items(Array("http://a.test/x".utf8) + [0] + Array("y\n".utf8))
+        guard case .failure(let error) = result.first?.target else {
+            Issue.record("a line with NUL was accepted")
+            return
+        }
+        #expect(error.kind == .invalidURL)
     }
 
     @Test func readsLinesSpanningManyBuffers() throws {

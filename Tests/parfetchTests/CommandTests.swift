@@ -101,6 +101,53 @@ struct CommandTests {
         #expect(stats.maxInFlight >= 6)
     }
 
+    @Test func interruptWritesRecordsForTransfersInFlightAndExits130() async throws {
+        let server = try await FixtureServer.start(pagesDirectory: FixtureServer.defaultPagesDirectory)
+        let list = try TemporaryFile((1...100).map { "\(server.baseURL)/hang?i=\($0)" }.joined(separator: "\n"))
+        let process = Process()
+        process.executableURL = Parfetch.binary
+        process.arguments = ["-j", "20", list.path]
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        let output = Parfetch.Reader(stdout.fileHandleForReading)
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while server.stats().inFlight < 20 && ContinuousClock.now < deadline { usleep(10_000) }
+        process.interrupt()
+        try Parfetch.wait(process, limit: .seconds(10))
+        #expect(process.terminationStatus == 130)
+        let records = try Records(output.text())
+        #expect(records.all.count == 20)
+        #expect(Set(records.lines).count == 20)
+        #expect(records.all.allSatisfy { ($0["error"] as? [String: Any])?["kind"] as? String == "interrupted" })
+        try await waitUntilServer { server.stats().inFlight == 0 }
+        #expect(server.stats().requests == 20)
+        try await server.shutdown()
+    }
+
+    @Test func slowStandardInputIsFollowed() async throws {
+        // Lines trickle in: the loop runs out of work and must be woken for each new line.
+        let server = try await Fixture.server()
+        let process = Process()
+        process.executableURL = Parfetch.binary
+        process.arguments = ["-"]
+        let stdin = Pipe()
+        let stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        let output = Parfetch.Reader(stdout.fileHandleForReading)
+        try process.run()
+        for index in 1...20 {
+            stdin.fileHandleForWriting.write(Data("\(server.baseURL)/status/200?i=\(index)\n".utf8))
+            usleep(20_000)
+        }
+        try stdin.fileHandleForWriting.close()
+        try Parfetch.wait(process, limit: .seconds(10))
+        #expect(process.terminationStatus == 0)
+        #expect(try Records(output.text()).lines == Array(1...20))
+    }
+
     @Test func closedOutputPipeStopsTheRunQuietly() async throws {
         let server = try await Fixture.server()
         let list = try TemporaryFile((1...5000).map { "\(server.baseURL)/delay/20?i=\($0)" }.joined(separator: "\n"))
@@ -126,4 +173,13 @@ struct CommandTests {
         #expect(received.split(separator: UInt8(ascii: "\n")).count >= 3)
         #expect(stderr.fileHandleForReading.readDataToEndOfFile().isEmpty)
     }
+}
+
+/// Polls `condition` every 10 ms for up to 5 s.
+func waitUntilServer(_ condition: () -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(5)
+    while !condition() && ContinuousClock.now < deadline {
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    #expect(condition())
 }

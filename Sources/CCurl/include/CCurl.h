@@ -23,11 +23,6 @@ CURLcode CCurl_easy_setopt_pointer(CURL *handle, CURLoption option, void *_Nulla
 
 typedef size_t (*CCurlWriteFunction)(char *data, size_t size, size_t count, void *_Nullable userdata);
 CURLcode CCurl_easy_setopt_write_function(CURL *handle, CCurlWriteFunction _Nullable function);
-CURLcode CCurl_easy_setopt_header_function(CURL *handle, CCurlWriteFunction _Nullable function);
-
-typedef int (*CCurlTransferInfoFunction)(void *_Nullable userdata, curl_off_t dltotal, curl_off_t dlnow,
-                                         curl_off_t ultotal, curl_off_t ulnow);
-CURLcode CCurl_easy_setopt_xferinfo_function(CURL *handle, CCurlTransferInfoFunction _Nullable function);
 
 // MARK: easy handle information
 
@@ -39,7 +34,6 @@ CURLcode CCurl_easy_getinfo_pointer(CURL *handle, CURLINFO info, void *_Nullable
 
 // MARK: multi handle options
 
-CURLMcode CCurl_multi_setopt_long(CURLM *multi, CURLMoption option, long value);
 CURLMcode CCurl_multi_setopt_pointer(CURLM *multi, CURLMoption option, void *_Nullable value);
 
 typedef int (*CCurlSocketFunction)(CURL *easy, curl_socket_t socket, int what, void *_Nullable userp,
@@ -58,7 +52,6 @@ CURLSHcode CCurl_share_setopt_long(CURLSH *share, CURLSHoption option, long valu
 
 static const long CCurl_CURL_GLOBAL_ALL = CURL_GLOBAL_ALL;
 static const curl_socket_t CCurl_CURL_SOCKET_TIMEOUT = CURL_SOCKET_TIMEOUT;
-static const int CCurl_CURL_WRITEFUNC_ERROR = (int)CURL_WRITEFUNC_ERROR;
 
 #pragma clang assume_nonnull end
 

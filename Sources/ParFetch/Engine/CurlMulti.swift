@@ -19,8 +19,6 @@ final class CurlMulti {
     /// Transfers in the multi handle, by id, so cancellation can find them. Also keeps them
     /// alive while libcurl holds unretained pointers to them.
     private var transfers: [Int: Transfer] = [:]
-    /// Ids cancelled before their transfer reached the loop.
-    private var cancelledEarly: Set<Int> = []
     private var idleHandles: [EasyHandle] = []
     /// epoll events registered per socket, indexed by descriptor; 0 when not registered.
     private var registered: [UInt32] = []
@@ -30,8 +28,6 @@ final class CurlMulti {
     /// transfer, and a deadline early by one turn's work only costs a call that re-arms it.
     var now: UInt64 = System.monotonicNanoseconds()
 
-    /// Transfers in flight.
-    var count: Int { transfers.count }
 
     init(epoll: Int32, configuration: FetchConfiguration) {
         guard let raw = curl_multi_init() else { fatalError("curl_multi_init failed: out of memory") }
@@ -46,7 +42,7 @@ final class CurlMulti {
     }
 
     deinit {
-        cancelAll(FetchError(.interrupted, "the fetcher was shut down"))
+        // The loop cancelled every transfer before letting go of the multi handle.
         idleHandles.removeAll()
         curl_multi_cleanup(raw)
     }
@@ -57,9 +53,6 @@ final class CurlMulti {
     func start(_ request: Request, id: Int, completion: @escaping (Response) -> Void) {
         let transfer = Transfer(id: id, request: request, configuration: settings.configuration,
                                 completion: completion)
-        if cancelledEarly.remove(id) != nil {
-            return finish(transfer, error: FetchError(.interrupted, "cancelled"))
-        }
         guard let easy = idleHandles.popLast() ?? EasyHandle(settings: settings) else {
             return finish(transfer, error: FetchError(.other, "curl_easy_init failed: out of memory"))
         }
@@ -78,12 +71,9 @@ final class CurlMulti {
         transfers[id] = transfer
     }
 
-    /// Ends transfer `id` now with an `interrupted` error, if it has not ended yet.
+    /// Ends transfer `id` now with an `interrupted` error, if it is still in flight.
     func cancel(id: Int) {
-        guard let transfer = transfers.removeValue(forKey: id) else {
-            cancelledEarly.insert(id)
-            return
-        }
+        guard let transfer = transfers.removeValue(forKey: id) else { return }
         _ = curl_multi_remove_handle(raw, transfer.easy!.raw)
         finish(transfer, error: FetchError(.interrupted, "cancelled"))
     }

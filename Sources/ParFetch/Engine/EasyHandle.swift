@@ -123,7 +123,7 @@ final class EasyHandle {
     }
 
     private func milliseconds(_ seconds: Double) -> Int {
-        max(1, Int((seconds * 1000).rounded(.up)))
+        Int(min(max(1, (seconds * 1000).rounded(.up)), Double(Int32.max)))
     }
 }
 

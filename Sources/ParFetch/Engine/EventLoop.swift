@@ -27,7 +27,20 @@ final class EventLoop: @unchecked Sendable {
         var tasks: [Task] = []
         /// The loop is in (or about to enter) epoll_wait and must be woken through the eventfd.
         var sleeping = false
+        /// A wake-up came while the loop was awake: it must take another turn before sleeping,
+        /// or the wake-up would be lost.
+        var wakePending = false
         var stopping = false
+
+        /// Records a wake-up; returns whether the eventfd must be signalled.
+        mutating func wake() -> Bool {
+            guard sleeping else {
+                wakePending = true
+                return false
+            }
+            sleeping = false
+            return true
+        }
     }
 
     private let epoll: Int32
@@ -41,8 +54,19 @@ final class EventLoop: @unchecked Sendable {
     init(configuration: FetchConfiguration) throws {
         CurlGlobal.initialize()
         epoll = try System.epollCreate()
-        wakeFD = try System.eventFD()
-        try System.epollControl(epoll, EPOLL_CTL_ADD, wakeFD, events: EPOLLIN.rawValue)
+        do {
+            wakeFD = try System.eventFD()
+        } catch {
+            System.close(epoll)
+            throw error
+        }
+        do {
+            try System.epollControl(epoll, EPOLL_CTL_ADD, wakeFD, events: EPOLLIN.rawValue)
+        } catch {
+            System.close(wakeFD)
+            System.close(epoll)
+            throw error
+        }
         thread = NativeThread { [self] in
             let multi = CurlMulti(epoll: epoll, configuration: configuration)
             self.multi = multi
@@ -64,8 +88,7 @@ final class EventLoop: @unchecked Sendable {
         let wake: Bool? = queue.withLock { queue in
             guard !queue.stopping else { return nil }
             queue.tasks.append(task)
-            defer { queue.sleeping = false }
-            return queue.sleeping
+            return queue.wake()
         }
         guard let wake else { return false }
         if wake { System.eventFDSignal(wakeFD) }
@@ -74,11 +97,7 @@ final class EventLoop: @unchecked Sendable {
 
     /// Wakes the loop so it asks its feeder for work again.
     func wake() {
-        let wake = queue.withLock { queue in
-            defer { queue.sleeping = false }
-            return queue.sleeping
-        }
-        if wake { System.eventFDSignal(wakeFD) }
+        if queue.withLock({ $0.wake() }) { System.eventFDSignal(wakeFD) }
     }
 
     /// Installs the feeder. Call from a task running on the loop.
@@ -118,7 +137,8 @@ final class EventLoop: @unchecked Sendable {
 
             let timeout = waitMilliseconds(multi)
             let sleep = queue.withLock { queue in
-                queue.sleeping = queue.tasks.isEmpty && !queue.stopping
+                queue.sleeping = queue.tasks.isEmpty && !queue.stopping && !queue.wakePending
+                queue.wakePending = false
                 return queue.sleeping
             }
             let count: Int
@@ -145,7 +165,6 @@ final class EventLoop: @unchecked Sendable {
     private func waitMilliseconds(_ multi: CurlMulti) -> Int32 {
         guard let deadline = multi.timerDeadline else { return -1 }
         let now = System.monotonicNanoseconds()
-        multi.now = now
         guard deadline > now else { return 0 }
         // Rounded up: waking early would only spin.
         return Int32(min((deadline - now + 999_999) / 1_000_000, UInt64(Int32.max)))

@@ -48,36 +48,42 @@ public final class ListReader {
 
     /// The next URL line, or nil at the end of the list. Throws `ListReaderError` on a read error.
     public func next() throws -> ListItem? {
-        while let raw = try nextLine() {
+        while let (bytes, tooLong) = try nextLine() {
             lineNumber += 1
-            guard case .line(let bytes) = raw else {
-                return ListItem(line: lineNumber, text: "", target: .failure(FetchError(
-                    .invalidURL, "line longer than \(Self.maximumLineLength) bytes")))
-            }
             var slice = bytes[...]
             if lineNumber == 1, slice.starts(with: [0xEF, 0xBB, 0xBF]) {
                 slice = slice.dropFirst(3)
             }
             while let first = slice.first, Self.isSpace(first) { slice = slice.dropFirst() }
-            while let last = slice.last, Self.isSpace(last) { slice = slice.dropLast() }
+            while !tooLong, let last = slice.last, Self.isSpace(last) { slice = slice.dropLast() }
             if slice.isEmpty || slice.first == UInt8(ascii: "#") { continue }
-            guard let text = String(validating: slice, as: UTF8.self) else {
-                return ListItem(line: lineNumber, text: String(decoding: slice, as: UTF8.self),
+            let text = String(decoding: slice, as: UTF8.self)
+            if tooLong {
+                return ListItem(line: lineNumber, text: text + "…", target: .failure(FetchError(
+                    .invalidURL, "line longer than \(Self.maximumLineLength) bytes")))
+            }
+            guard String(validating: slice, as: UTF8.self) != nil else {
+                return ListItem(line: lineNumber, text: text,
                                 target: .failure(FetchError(.invalidURL, "the line is not valid UTF-8")))
+            }
+            // libcurl takes the URL as a C string: a NUL would silently cut it short.
+            guard !slice.contains(0) else {
+                return ListItem(line: lineNumber, text: text,
+                                target: .failure(FetchError(.invalidURL, "the line contains a NUL byte")))
             }
             return ListItem(line: lineNumber, text: text, target: urlCheck.check(text))
         }
         return nil
     }
 
-    private enum RawLine {
-        case line([UInt8])
-        case tooLong
-    }
+    /// How much of an overlong line is kept, to show in its record.
+    private static let keptPrefix = 200
 
-    /// The bytes of the next line without its LF, or nil at end of input.
-    private func nextLine() throws -> RawLine? {
-        var tooLong = false
+    /// The bytes of the next line without its LF, or nil at end of input. For a line over
+    /// `maximumLineLength`, only its first bytes, with `tooLong` set.
+    private func nextLine() throws -> (bytes: [UInt8], tooLong: Bool)? {
+        // The start of a line found to be too long, once the rest of it is being skipped.
+        var overlongPrefix: [UInt8]?
         // Bytes after `start` already known to hold no LF.
         var scanned = 0
         while true {
@@ -86,21 +92,20 @@ public final class ListReader {
                 guard from < end, let found = memchr(bytes.baseAddress! + from, 0x0A, end - from) else { return nil }
                 return UnsafeRawPointer(found) - bytes.baseAddress!
             }
-            if let newline {
-                defer { start = newline + 1 }
-                return tooLong || newline - start > Self.maximumLineLength
-                    ? .tooLong : .line(Array(buffer[start..<newline]))
+            if newline != nil || atEOF {
+                let lineEnd = newline ?? end
+                guard lineEnd > start || overlongPrefix != nil || newline != nil else { return nil }
+                defer { start = newline.map { $0 + 1 } ?? end }
+                if let overlongPrefix { return (overlongPrefix, true) }
+                if lineEnd - start > Self.maximumLineLength {
+                    return (Array(buffer[start..<start + Self.keptPrefix]), true)
+                }
+                return (Array(buffer[start..<lineEnd]), false)
             }
             scanned = end - start
-            if atEOF {
-                guard start < end || tooLong else { return nil }
-                defer { start = end }
-                return tooLong || end - start > Self.maximumLineLength
-                    ? .tooLong : .line(Array(buffer[start..<end]))
-            }
             if scanned > Self.maximumLineLength {
                 // Keep reading to find the line's end, but drop what was read of it.
-                tooLong = true
+                if overlongPrefix == nil { overlongPrefix = Array(buffer[start..<start + Self.keptPrefix]) }
                 start = end
                 scanned = 0
             }

@@ -117,15 +117,17 @@ public final class RecordWriter: Sendable {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 16)
         while true {
-            let (batch, closed) = state.withLock(when: { state in
+            let (batch, closed, wakeProducer) = state.withLock(when: { state in
                 state.writerWaiting = !(state.records.count >= Self.batchSize || state.closed)
                 return !state.writerWaiting
             }, timeout: Self.batchDelay) { state in
                 state.writerWaiting = false
                 defer { state.records = [] }
-                return (state.records, state.closed)
+                let wakeProducer = state.producerWaiting
+                state.producerWaiting = false
+                return (state.records, state.closed, wakeProducer)
             }
-            state.broadcast()  // for a producer in `waitForRoom`; cheap when none waits
+            if wakeProducer { state.broadcast() }
             if failed == nil {
                 buffer.removeAll(keepingCapacity: true)
                 for record in batch { JSONLineEncoder.encode(record, into: &buffer) }

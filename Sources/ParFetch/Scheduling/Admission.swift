@@ -6,6 +6,7 @@
 final class Admission: LoopFeeder {
     private let ready: ReadyQueue
     private let writer: RecordWriter
+    private let stop: CrawlStop
     private let limit: Int
     private let writerBacklogLimit: Int
     private let onFinish: () -> Void
@@ -13,20 +14,22 @@ final class Admission: LoopFeeder {
     private var nextID = 0
     private var finished = false
 
-    init(ready: ReadyQueue, writer: RecordWriter, limit: Int, onFinish: @escaping () -> Void) {
+    init(ready: ReadyQueue, writer: RecordWriter, stop: CrawlStop, limit: Int, onFinish: @escaping () -> Void) {
         self.ready = ready
         self.writer = writer
+        self.stop = stop
         self.limit = max(1, limit)
-        writerBacklogLimit = max(1024, 4 * limit)
+        writerBacklogLimit = max(1024, 4 * self.limit)
         self.onFinish = onFinish
     }
 
     func feed(_ multi: CurlMulti) {
         guard !finished else { return }
-        if writer.failed != nil {
-            // Nobody reads the records any more: stop everything.
+        if writer.failed != nil || stop.isRequested {
+            // Stop everything: the transfers in flight get `interrupted` records (dropped if
+            // nobody reads the output any more).
             ready.cancel()
-            multi.cancelAll(FetchError(.interrupted, "output closed"))
+            multi.cancelAll(FetchError(.interrupted, writer.failed != nil ? "output closed" : "the run was interrupted"))
             return finish()
         }
         var drained = false
@@ -34,7 +37,9 @@ final class Admission: LoopFeeder {
             let batch = ready.take(upTo: limit - inFlight)
             drained = batch.drained
             for item in batch.items {
-                guard case .success(let url) = item.target else { continue }
+                guard case .success(let url) = item.target else {
+                    preconditionFailure("the reader queues only fetchable lines")
+                }
                 inFlight += 1
                 nextID += 1
                 multi.start(Request(url: url), id: nextID) { [unowned self] response in

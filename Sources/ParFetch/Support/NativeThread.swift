@@ -21,6 +21,11 @@ final class NativeThread: @unchecked Sendable {
         precondition(result == 0, "pthread_create failed: \(result)")
     }
 
+    /// Lets the thread end on its own, never joined.
+    func detach() {
+        pthread_detach(handle)
+    }
+
     /// Waits for the closure to return.
     func join() {
         pthread_join(handle, nil)
