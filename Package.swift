@@ -21,6 +21,12 @@ let package = Package(
         ),
         // Typed wrappers over libcurl's variadic functions, which Swift cannot call.
         .target(name: "CCurl", dependencies: ["CLibCurl"]),
+        // libxml2's HTML parser and XPath engine, for user selectors.
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
         // Linux headers the Glibc module lacks (epoll, eventfd); headers only, no code.
         .systemLibrary(name: "CLinux"),
         // zlib, for the fixture server's gzip routes only.
@@ -29,7 +35,7 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .target(name: "ParFetch", dependencies: ["CCurl", "CLibCurl", "CLinux"]),
+        .target(name: "ParFetch", dependencies: ["CCurl", "CLibCurl", "CLibXML2", "CLinux"]),
         .executableTarget(
             name: "parfetch",
             dependencies: [
@@ -48,6 +54,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "fixture-server", dependencies: ["FixtureServer"]),
+        // Single-thread throughput of the page scanner (bench/README.md).
+        .executableTarget(name: "parse-bench", dependencies: ["ParFetch"], path: "bench/parse-bench"),
         .testTarget(name: "ParFetchTests", dependencies: ["ParFetch", "FixtureServer"]),
         .testTarget(
             name: "FixtureServerTests",

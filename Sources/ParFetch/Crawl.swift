@@ -1,10 +1,20 @@
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Settings for a whole run.
 public struct CrawlOptions: Sendable {
     public var fetch = FetchConfiguration()
     /// Transfers in flight at most.
     public var concurrency = 50
+    /// Parse HTML pages for the record's page fields (false: fetch only).
+    public var parse = true
+    /// Threads that parse.
+    public var parseWorkers = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    /// The user's `--select` / `--xpath` rules.
+    public var rules: [ExtractionRule] = []
 
     public init() {}
 }
@@ -63,12 +73,18 @@ public enum Crawl {
         list: ListReader, writer: RecordWriter, options: CrawlOptions, stop: CrawlStop = CrawlStop()
     ) throws -> CrawlOutcome {
         var fetch = options.fetch
-        fetch.keepBody = false
+        fetch.bodies = options.parse ? .html : .none
         let loop = try EventLoop(configuration: fetch)
         defer { loop.shutdown() }
         let ready = ReadyQueue(capacity: max(1024, 2 * min(options.concurrency, 1 << 20)))
         let done = ConditionLock(false)
         writer.onProgress(lowWater: options.concurrency) { loop.wake() }
+        let pool = options.parse
+            ? ParsePool(workers: options.parseWorkers, capacity: max(4, 2 * options.parseWorkers),
+                        rules: options.rules, writer: writer)
+            : nil
+        pool?.onRoom { loop.wake() }
+        defer { pool?.close() }
 
         let readFailure = ConditionLock<ListReaderError?>(nil)
         let source = UncheckedBox(list)
@@ -91,7 +107,7 @@ public enum Crawl {
         }
 
         loop.execute { _ in
-            loop.setFeeder(Admission(ready: ready, writer: writer, stop: stop, limit: options.concurrency) {
+            loop.setFeeder(Admission(ready: ready, writer: writer, pool: pool, stop: stop, limit: options.concurrency) {
                 done.withLock { $0 = true }
                 done.broadcast()
             })

@@ -33,6 +33,9 @@ struct ParFetchCommand: ParsableCommand {
     @OptionGroup(title: "Requests")
     var requests: RequestOptions
 
+    @OptionGroup(title: "Parsing")
+    var parsing: ParsingOptions
+
     @OptionGroup(title: "Output")
     var output: OutputOptions
 
@@ -69,6 +72,7 @@ struct ParFetchCommand: ParsableCommand {
         var options = CrawlOptions()
         options.concurrency = concurrency.concurrency
         requests.apply(to: &options.fetch)
+        try parsing.apply(to: &options)
         var readError: ListReaderError?
         var outcome = CrawlOutcome.completed
         do {

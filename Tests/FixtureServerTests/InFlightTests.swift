@@ -40,16 +40,17 @@ func fetch(_ server: FixtureServer, _ paths: [String], closeAfterRequests: Bool 
 @Suite(.timeLimit(.minutes(1))) struct InFlightTests {
     let pages = FixtureServer.defaultPagesDirectory
 
+    // Long delays: on a loaded machine the eight connections may take a while to open.
     @Test func concurrentDelaysAreAllInFlightThenNone() async throws {
         let server = try await FixtureServer.start(pagesDirectory: self.pages)
         try await withThrowingTaskGroup(of: String.self) { group in
             for _ in 0..<8 {
-                group.addTask { try await fetch(server, ["/delay/400"]) }
+                group.addTask { try await fetch(server, ["/delay/3000"]) }
             }
             #expect(try await eventually { server.stats().inFlight == 8 })
             for try await response in group {
                 #expect(response.hasPrefix("HTTP/1.1 200 OK"))
-                #expect(response.hasSuffix("delayed 400\n"))
+                #expect(response.hasSuffix("delayed 3000\n"))
             }
         }
         #expect(try await eventually { server.stats().inFlight == 0 })

@@ -80,6 +80,15 @@ struct CrawlTests {
         try await server.shutdown()
     }
 
+    @Test func pagesAreParsedOnWorkersNeverOnTheLoop() async throws {
+        let server = try await Fixture.server()
+        let pages = ["index.html", "article.html", "links.html", "products.html", "broken.html", "large.html"]
+        let records = try crawl((1...60).map { "\(server.baseURL)/page/\(pages[$0 % pages.count])?i=\($0)" })
+        #expect(records.count == 60)
+        #expect(records.allSatisfy { $0["title"] is String && $0["links"] is [String] })
+        #expect(EventLoop.misplacedWork.load(ordering: .relaxed) == 0)
+    }
+
     @Test func emptyListWritesNothing() throws {
         #expect(try crawl(["# nothing here", ""]).isEmpty)
     }

@@ -69,7 +69,7 @@ struct FetcherTests {
     }
 
     @Test func bytesCountsWithoutKeepingTheBody() async throws {
-        let response = try await fetch("/bytes/300000") { $0.keepBody = false }
+        let response = try await fetch("/bytes/300000") { $0.bodies = .none }
         #expect(response.ok)
         #expect(response.bytes == 300_000)
         #expect(response.body.isEmpty)

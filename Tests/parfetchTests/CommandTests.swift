@@ -29,6 +29,44 @@ struct CommandTests {
         #expect(result.stderr.split(separator: "\n").first?.contains(mentions) == true)
     }
 
+    @Test(arguments: [
+        (["--select", "price=span.price[", "list.txt"], "invalid CSS selector for 'price': span.price[: "),
+        (["--xpath", "n=//a[", "list.txt"], "invalid XPath for 'n': //a[: "),
+        (["--select", "a=a", "--xpath", "a=//a", "list.txt"], "extraction name 'a' is used twice"),
+        (["--no-parse", "--select", "a=a", "list.txt"], "--select and --xpath need parsing"),
+    ])
+    func badExtractionExitsTwoBeforeFetching(arguments: [String], message: String) throws {
+        let result = try Parfetch.run(arguments)
+        #expect(result.status == 2)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.hasPrefix("parfetch: \(message)"))
+    }
+
+    @Test func pagesAreParsedUnlessNoParse() async throws {
+        let server = try await Fixture.server()
+        let list = try TemporaryFile("\(server.baseURL)/page/products.html\n\(server.baseURL)/page/about.txt\n")
+        let parsed = try Records(try Parfetch.run([
+            "--select", "price=span.price::text", "--select", "first=.product:first-child h2",
+            "--xpath", "skus=//div[@class='product']/@data-sku", list.path,
+        ]).stdout)
+        let page = try #require(parsed[1])
+        #expect(page["title"] is String)
+        #expect((page["links"] as? [String])?.isEmpty == false)
+        let extract = try #require(page["extract"] as? [String: [String]])
+        #expect(extract["price"]?.isEmpty == false)
+        #expect(extract["skus"]?.isEmpty == false)
+        #expect(Array(extract.keys).sorted() == ["first", "price", "skus"])
+        // Plain text has no page fields.
+        #expect(parsed[2]?["links"] == nil)
+        #expect(parsed[2]?["ok"] as? Bool == true)
+
+        let unparsed = try Records(try Parfetch.run(["--no-parse", list.path]).stdout)
+        for key in ["title", "description", "lang", "canonical", "links", "extract"] {
+            #expect(unparsed[1]?[key] == nil)
+        }
+        #expect(unparsed[1]?["ok"] as? Bool == true)
+    }
+
     @Test func unreadableListExitsTwo() throws {
         let result = try Parfetch.run(["/nonexistent/urls.txt"])
         #expect(result.status == 2)

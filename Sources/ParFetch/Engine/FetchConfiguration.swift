@@ -15,10 +15,19 @@ public struct FetchConfiguration: Sendable, Hashable {
     public var proxy: String?
     /// Skip TLS certificate and host name verification.
     public var insecure: Bool = false
-    /// Keep response bodies (for parsing or saving); when false only their size is counted.
-    public var keepBody: Bool = true
+    /// Which response bodies to keep (for parsing or saving); the others are only counted.
+    public var bodies: BodyRetention = .all
 
     public init() {}
+}
+
+/// Which response bodies a fetcher keeps in memory.
+public enum BodyRetention: Sendable, Hashable {
+    /// None: only their size is counted.
+    case none
+    case all
+    /// Bodies whose Content-Type is HTML, or absent (they may sniff as HTML).
+    case html
 }
 
 /// The version of parfetch, reported by `--version` and in the default User-Agent.

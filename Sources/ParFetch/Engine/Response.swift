@@ -10,7 +10,7 @@ public struct Response: Sendable {
     public var contentType: String?
     /// Body bytes after content decoding, counted even when the body is not kept.
     public var bytes: Int
-    /// The body, when `FetchConfiguration.keepBody` is set and the transfer succeeded.
+    /// The body, when `FetchConfiguration.bodies` keeps it and the transfer succeeded.
     public var body: [UInt8]
     /// `1.0`, `1.1`, `2` or `3`.
     public var httpVersion: String?

@@ -7,7 +7,8 @@ final class Transfer {
     let request: Request
     let completion: (Response) -> Void
     private let maxSize: Int64
-    private let keepBody: Bool
+    private let retention: BodyRetention
+    private var keepBody: Bool
 
     var easy: EasyHandle?
     /// The request's own headers, when it has any; freed when the transfer ends.
@@ -24,7 +25,8 @@ final class Transfer {
         self.request = request
         self.completion = completion
         maxSize = configuration.maxSize
-        keepBody = configuration.keepBody
+        retention = configuration.bodies
+        keepBody = configuration.bodies != .none
     }
 
     /// Takes body bytes (already content-decoded by libcurl); returns how many were taken.
@@ -40,8 +42,12 @@ final class Transfer {
         return bytes.count
     }
 
-    /// Reserves room for the body once its declared length is known, so appends don't copy.
-    func reserve(_ length: Int64) {
+    /// Called before the first body bytes: decides whether to keep the body, and reserves
+    /// room for it once its declared length is known, so appends don't copy.
+    func bodyStarts(contentType: String?, length: Int64) {
+        if retention == .html {
+            keepBody = PageParser.htmlMediaType(contentType) ?? true
+        }
         guard keepBody, body.isEmpty, length > 0, length <= maxSize else { return }
         body.reserveCapacity(Int(length))
     }

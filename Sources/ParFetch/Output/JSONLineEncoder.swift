@@ -25,6 +25,23 @@ public enum JSONLineEncoder {
             time.seconds("ttfb", timing.firstByteMicroseconds, &output)
             time.close(&output)
         }
+        if let page = record.page {
+            object.field("title", page.title, &output)
+            object.field("description", page.description, &output)
+            object.field("lang", page.lang, &output)
+            object.field("canonical", page.canonical, &output)
+            object.key("links", &output)
+            appendArray(page.links, to: &output)
+            if !page.extract.isEmpty {
+                object.key("extract", &output)
+                var extract = JSONObjectWriter(&output)
+                for entry in page.extract {
+                    extract.key(entry.name, &output)
+                    appendArray(entry.values, to: &output)
+                }
+                extract.close(&output)
+            }
+        }
         if let error = record.error {
             object.key("error", &output)
             var nested = JSONObjectWriter(&output)
@@ -34,6 +51,15 @@ public enum JSONLineEncoder {
         }
         object.close(&output)
         output.append(UInt8(ascii: "\n"))
+    }
+
+    static func appendArray(_ strings: [String], to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "["))
+        for (index, string) in strings.enumerated() {
+            if index > 0 { output.append(UInt8(ascii: ",")) }
+            appendString(string, to: &output)
+        }
+        output.append(UInt8(ascii: "]"))
     }
 
     /// Appends `string` as a JSON string literal.
@@ -93,6 +119,14 @@ struct JSONObjectWriter {
         output.append(UInt8(ascii: "\""))
         output.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
         output.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+    }
+
+    /// A key chosen by the user (an extraction rule's name), escaped.
+    mutating func key(_ name: String, _ output: inout [UInt8]) {
+        if !first { output.append(UInt8(ascii: ",")) }
+        first = false
+        JSONLineEncoder.appendString(name, to: &output)
+        output.append(UInt8(ascii: ":"))
     }
 
     mutating func field(_ name: StaticString, _ value: String?, _ output: inout [UInt8]) {

@@ -14,6 +14,8 @@ public struct Record: Sendable {
     /// Requests made for this line (0 when it was not fetched).
     public var attempts: Int
     public var timing: Timing?
+    /// The page's fields, when the body was HTML and parsed.
+    public var page: PageData?
     public var error: FetchError?
 
     /// A line that was not fetched.

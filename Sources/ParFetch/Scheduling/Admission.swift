@@ -1,11 +1,13 @@
 /// Decides, on the loop thread, when the next URL starts: at most `limit` transfers in flight,
-/// none while the record writer is backed up, and none once the run is stopping. It is the
+/// none while the record writer or the parse pool is backed up, and none once the run is
+/// stopping. It is the
 /// loop's feeder, so admission costs no thread hop per transfer.
 ///
 /// Confined to the loop thread.
 final class Admission: LoopFeeder {
     private let ready: ReadyQueue
     private let writer: RecordWriter
+    private let pool: ParsePool?
     private let stop: CrawlStop
     private let limit: Int
     private let writerBacklogLimit: Int
@@ -14,9 +16,11 @@ final class Admission: LoopFeeder {
     private var nextID = 0
     private var finished = false
 
-    init(ready: ReadyQueue, writer: RecordWriter, stop: CrawlStop, limit: Int, onFinish: @escaping () -> Void) {
+    init(ready: ReadyQueue, writer: RecordWriter, pool: ParsePool?, stop: CrawlStop, limit: Int,
+         onFinish: @escaping () -> Void) {
         self.ready = ready
         self.writer = writer
+        self.pool = pool
         self.stop = stop
         self.limit = max(1, limit)
         writerBacklogLimit = max(1024, 4 * self.limit)
@@ -33,7 +37,7 @@ final class Admission: LoopFeeder {
             return finish()
         }
         var drained = false
-        if inFlight < limit && writer.backlog < writerBacklogLimit {
+        if inFlight < limit && writer.backlog < writerBacklogLimit && pool?.isFull != true {
             let batch = ready.take(upTo: limit - inFlight)
             drained = batch.drained
             for item in batch.items {
@@ -44,7 +48,12 @@ final class Admission: LoopFeeder {
                 nextID += 1
                 multi.start(Request(url: url), id: nextID) { [unowned self] response in
                     inFlight -= 1
-                    writer.submit(Record(item: item, response: response))
+                    // Bodies kept were HTML (or untyped); only complete ones are parsed.
+                    if let pool, response.error == nil, !response.body.isEmpty {
+                        pool.submit(item, response)
+                    } else {
+                        writer.submit(Record(item: item, response: response))
+                    }
                 }
             }
         }

@@ -1,0 +1,89 @@
+/// One `--select NAME=CSS` or `--xpath NAME=EXPR`: what to pull out of each page, under
+/// which name. Checked when created, so a bad selector fails before anything is fetched.
+public struct ExtractionRule: Sendable, Hashable {
+    public enum Language: Sendable, Hashable {
+        case css
+        case xpath
+    }
+
+    /// The key in the record's `extract` object.
+    public let name: String
+    public let language: Language
+    /// The selector or expression as written.
+    public let expression: String
+    /// What libxml2 evaluates: the expression itself, or the CSS selector compiled to XPath.
+    let xpath: String
+
+    public init(name: String, css: String) throws(ExtractionRuleError) {
+        let selector: CSSSelector
+        do {
+            selector = try CSSSelector(css)
+        } catch {
+            throw ExtractionRuleError("invalid CSS selector for '\(name)': \(css): \(Self.reason(error))")
+        }
+        try self.init(name: name, language: .css, expression: css, xpath: selector.xpath)
+    }
+
+    public init(name: String, xpath: String) throws(ExtractionRuleError) {
+        try self.init(name: name, language: .xpath, expression: xpath, xpath: xpath)
+    }
+
+    /// Parses `NAME=EXPRESSION`, as the command line gives it.
+    public init(assignment: String, language: Language) throws(ExtractionRuleError) {
+        guard let equals = assignment.firstIndex(of: "="), equals != assignment.startIndex else {
+            throw ExtractionRuleError("'\(assignment)' is not NAME=\(language == .css ? "CSS" : "XPATH")")
+        }
+        let name = String(assignment[..<equals])
+        let expression = String(assignment[assignment.index(after: equals)...])
+        guard !expression.isEmpty else { throw ExtractionRuleError("empty expression for '\(name)'") }
+        switch language {
+        case .css: try self.init(name: name, css: expression)
+        case .xpath: try self.init(name: name, xpath: expression)
+        }
+    }
+
+    private init(name: String, language: Language, expression: String, xpath: String) throws(ExtractionRuleError) {
+        guard !expression.isEmpty else { throw ExtractionRuleError("empty expression for '\(name)'") }
+        do {
+            _ = try CompiledXPath(xpath)
+        } catch {
+            let what = language == .css ? "CSS selector" : "XPath"
+            throw ExtractionRuleError("invalid \(what) for '\(name)': \(expression): \(error.message)")
+        }
+        self.name = name
+        self.language = language
+        self.expression = expression
+        self.xpath = xpath
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        (error as? CSSSelectorError)?.message ?? "\(error)"
+    }
+}
+
+/// A rule that can't be used; `description` is one line naming the rule.
+public struct ExtractionRuleError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
+
+/// The rules compiled for one thread: libxml2 may touch a compiled expression while evaluating
+/// it, so each parse worker has its own. Not Sendable.
+final class Extractor {
+    private let rules: [(name: String, xpath: CompiledXPath)]
+
+    init(_ rules: [ExtractionRule]) {
+        // Each rule was compiled once already when it was created, so this can't fail.
+        self.rules = rules.map { ($0.name, try! CompiledXPath($0.xpath)) }
+    }
+
+    var isEmpty: Bool { rules.isEmpty }
+
+    /// Each rule's strings on `document`, in rule order.
+    func extract(from document: HTMLDocument) -> [(String, [String])] {
+        rules.map { ($0.name, document.strings($0.xpath)) }
+    }
+}

@@ -1,0 +1,88 @@
+import Synchronization
+
+/// The threads that parse pages: N workers fed through a bounded queue. The loop hands over
+/// finished HTML responses and never waits: it stops admitting new transfers while the queue
+/// is full (`isFull`), and the pool wakes it when there is room again.
+final class ParsePool: Sendable {
+    private struct Job {
+        let item: ListItem
+        let response: Response
+        let attempts: Int
+    }
+
+    private struct State {
+        var jobs: [Job] = []
+        var head = 0
+        var closed = false
+        var count: Int { jobs.count - head }
+    }
+
+    private let state = ConditionLock(State())
+    private let queued = Atomic<Int>(0)
+    private let threads: Mutex<[NativeThread]>
+    private let roomHandler = Mutex<(@Sendable () -> Void)?>(nil)
+    let capacity: Int
+
+    /// Starts `workers` threads that parse with `rules` and submit records to `writer`.
+    init(workers: Int, capacity: Int, rules: [ExtractionRule], writer: RecordWriter) {
+        LibXML.initialize()
+        self.capacity = max(1, capacity)
+        threads = Mutex([])
+        let started = (0..<max(1, workers)).map { _ in
+            NativeThread { [self] in work(rules: rules, writer: writer) }
+        }
+        threads.withLock { $0 = started }
+    }
+
+    /// Queues a response for parsing. Never blocks.
+    func submit(_ item: ListItem, _ response: Response, attempts: Int = 1) {
+        queued.add(1, ordering: .relaxed)
+        state.withLock { $0.jobs.append(Job(item: item, response: response, attempts: attempts)) }
+        state.broadcast()
+    }
+
+    /// Whether admission should wait for the workers.
+    var isFull: Bool { queued.load(ordering: .relaxed) >= capacity }
+
+    /// Called from a worker when the queue drops below capacity again.
+    func onRoom(_ handler: @escaping @Sendable () -> Void) {
+        roomHandler.withLock { $0 = handler }
+    }
+
+    /// Parses what is queued, then stops the workers and waits for them.
+    func close() {
+        state.withLock { $0.closed = true }
+        state.broadcast()
+        let all = threads.withLock { threads in
+            defer { threads = [] }
+            return threads
+        }
+        for thread in all { thread.join() }
+    }
+
+    private func work(rules: [ExtractionRule], writer: RecordWriter) {
+        let parser = PageParser(rules: rules)
+        while true {
+            let job: Job? = state.withLock(when: { $0.count > 0 || $0.closed }) { state in
+                guard state.count > 0 else { return nil }
+                let job = state.jobs[state.head]
+                state.head += 1
+                if state.head == state.jobs.count {
+                    state.jobs.removeAll(keepingCapacity: true)
+                    state.head = 0
+                } else if state.head >= 1024 {
+                    state.jobs.removeFirst(state.head)
+                    state.head = 0
+                }
+                return job
+            }
+            guard let job else { return }
+            var record = Record(item: job.item, response: job.response, attempts: job.attempts)
+            record.page = parser.parse(job.response)
+            writer.submit(record)
+            if queued.subtract(1, ordering: .relaxed).newValue == capacity - 1 {
+                roomHandler.withLock { $0 }?()
+            }
+        }
+    }
+}

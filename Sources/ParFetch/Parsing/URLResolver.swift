@@ -1,0 +1,72 @@
+import CLibCurl
+
+/// Resolves the references of a page (links, canonical, `<base href>`) against its base URL
+/// with libcurl's URL parser: the same parser that fetches, so no hand-written URL code.
+/// Not Sendable: it reuses libcurl handles; one per parse worker.
+final class URLResolver {
+    private var base: OpaquePointer?
+
+    init() {
+        CurlGlobal.initialize()
+    }
+
+    deinit {
+        if let base { curl_url_cleanup(base) }
+    }
+
+    /// Sets the URL references are resolved against (an http or https URL); false if it is
+    /// not a URL.
+    @discardableResult
+    func setBase(_ url: String) -> Bool {
+        guard let handle = curl_url() else { return false }
+        guard curl_url_set(handle, CURLUPART_URL, url, 0) == CURLUE_OK else {
+            curl_url_cleanup(handle)
+            return false
+        }
+        if let base { curl_url_cleanup(base) }
+        base = handle
+        return true
+    }
+
+    /// `reference` made absolute, without its fragment; nil unless it is an http(s) URL.
+    func resolve(_ reference: String) -> String? {
+        if let scheme = URLCheck.scheme(of: reference), scheme != "http" && scheme != "https" {
+            return nil
+        }
+        guard let base, let handle = curl_url_dup(base) else { return nil }
+        defer { curl_url_cleanup(handle) }
+        // "" and "#…" name the base document itself (libcurl would drop its last segment).
+        if !reference.isEmpty && !reference.hasPrefix("#") {
+            guard curl_url_set(handle, CURLUPART_URL, reference, 0) == CURLUE_OK else { return nil }
+        }
+        _ = curl_url_set(handle, CURLUPART_FRAGMENT, nil, 0)
+        lowercaseHost(handle)
+        // The scheme is http(s): either the reference's own, checked above, or the base's.
+        return url(of: handle)
+    }
+
+    /// Host names are case-insensitive; browsers write them in lower case, and so do we, so
+    /// that links differing only there are one link.
+    private func lowercaseHost(_ handle: OpaquePointer) {
+        var host: UnsafeMutablePointer<CChar>?
+        guard curl_url_get(handle, CURLUPART_HOST, &host, 0) == CURLUE_OK, let host else { return }
+        defer { curl_free(host) }
+        var hasUpper = false
+        var cursor = host
+        while cursor.pointee != 0 {
+            if (65...90).contains(cursor.pointee) {
+                cursor.pointee += 32
+                hasUpper = true
+            }
+            cursor += 1
+        }
+        if hasUpper { _ = curl_url_set(handle, CURLUPART_HOST, host, 0) }
+    }
+
+    private func url(of handle: OpaquePointer) -> String? {
+        var url: UnsafeMutablePointer<CChar>?
+        guard curl_url_get(handle, CURLUPART_URL, &url, 0) == CURLUE_OK, let url else { return nil }
+        defer { curl_free(url) }
+        return String(cString: url)
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+@testable import ParFetch
+
+@Suite("Page parser")
+struct PageParserTests {
+    @Test(arguments: [
+        ("a.html", "https://example.test/dir/a.html"),
+        ("../up.html", "https://example.test/up.html"),
+        ("./x?q=1#frag", "https://example.test/dir/x?q=1"),
+        ("/root", "https://example.test/root"),
+        ("//other.test/p", "https://other.test/p"),
+        ("http://abs.test/a#b", "http://abs.test/a"),
+        ("?only=query", "https://example.test/dir/page.html?only=query"),
+        ("#top", "https://example.test/dir/page.html"),
+        ("", "https://example.test/dir/page.html"),
+        ("HTTPS://Mixed.Example.TEST/Case", "https://mixed.example.test/Case"),
+    ])
+    func resolvesAgainstTheBase(reference: String, expected: String) {
+        let resolver = URLResolver()
+        #expect(resolver.setBase("https://example.test/dir/page.html"))
+        #expect(resolver.resolve(reference) == expected)
+    }
+
+    @Test(arguments: ["javascript:void(0)", "mailto:a@b.test", "tel:+100", "ftp://x.test/", "data:text/html,x"])
+    func dropsWhatIsNotHTTP(reference: String) {
+        let resolver = URLResolver()
+        resolver.setBase("https://example.test/")
+        #expect(resolver.resolve(reference) == nil)
+    }
+
+    @Test(arguments: [
+        ("text/html; charset=utf-8", "x", true),
+        ("TEXT/HTML", "x", true),
+        ("application/xhtml+xml", "x", true),
+        ("application/json", "<html>", false),
+        ("text/plain", "<html>", false),
+        (nil, "  <!DOCTYPE html><html>", true),
+        (nil, "\u{FEFF}<html lang=en>", true),
+        (nil, "<p>hi</p>", true),
+        (nil, "<bdi>x</bdi>", false),
+        (nil, "{\"json\": true}", false),
+        (nil, "%PDF-1.4", false),
+    ] as [(String?, String, Bool)])
+    func decidesWhatIsHTML(contentType: String?, body: String, expected: Bool) {
+        #expect(PageParser.isHTML(contentType: contentType, body: Array(body.utf8)) == expected)
+    }
+
+    @Test func fieldsOfASmallPage() throws {
+        let html = """
+            <!doctype html><html lang="en"><head><base href="/base/">
+            <title> A  &amp; B </title><meta name="description" content="About &quot;it&quot;">
+            <link rel="canonical" href="/canonical"></head>
+            <body><a href="x">x</a><a href="x#again">again</a><a href="mailto:a@b">m</a>
+            <div class="price">9.99</div><div class="price">10.50</div></body></html>
+            """
+        let rules = [
+            try ExtractionRule(name: "price", css: ".price"),
+            try ExtractionRule(name: "count", xpath: "count(//a)"),
+        ]
+        let page = try #require(PageParser(rules: rules).parse(Response(
+            url: "https://site.test/dir/page", finalURL: "https://site.test/dir/page",
+            status: 200, contentType: "text/html", body: Array(html.utf8))))
+        #expect(page.title == "A & B")
+        #expect(page.description == "About \"it\"")
+        #expect(page.lang == "en")
+        #expect(page.canonical == "https://site.test/canonical")
+        #expect(page.links == ["https://site.test/base/x"])
+        #expect(page.extract == [
+            PageData.Extracted(name: "price", values: ["9.99", "10.50"]),
+            PageData.Extracted(name: "count", values: ["3"]),
+        ])
+    }
+
+    @Test func nonHTMLIsNotParsed() {
+        let parser = PageParser(rules: [])
+        #expect(parser.parse(Response(url: "http://a.test/", status: 200, contentType: "image/png", body: [1, 2])) == nil)
+    }
+
+    @Test(arguments: [
+        ("price=.price[", "invalid CSS selector for 'price'"),
+        ("price=", "empty expression for 'price'"),
+        ("=.price", "is not NAME=CSS"),
+        ("novalue", "is not NAME=CSS"),
+        ("x=a:hover", "invalid CSS selector for 'x'"),
+    ])
+    func badSelectorsAreErrors(assignment: String, message: String) {
+        #expect {
+            try ExtractionRule(assignment: assignment, language: .css)
+        } throws: { error in
+            (error as? ExtractionRuleError)?.description.contains(message) == true
+        }
+    }
+
+    @Test(arguments: ["//a[", "///", "@@x", "//a[@"])
+    func badXPathsAreErrors(expression: String) {
+        #expect {
+            try ExtractionRule(name: "x", xpath: expression)
+        } throws: { error in
+            (error as? ExtractionRuleError)?.description.hasPrefix("invalid XPath for 'x': \(expression): ") == true
+        }
+    }
+}
