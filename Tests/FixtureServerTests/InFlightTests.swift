@@ -5,7 +5,7 @@ import Testing
 import FixtureServer
 
 /// Polls until `condition` holds, for at most `seconds`.
-func eventually(seconds: Double = 5, _ condition: () -> Bool) async throws -> Bool {
+func eventually(seconds: Double = 20, _ condition: () -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
     while ContinuousClock.now < deadline {
         if condition() { return true }

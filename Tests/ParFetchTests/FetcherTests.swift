@@ -107,7 +107,7 @@ struct FetcherTests {
         let elapsed = ContinuousClock.now - start
         #expect(response.error?.kind == .timeout)
         #expect(elapsed >= .milliseconds(450))
-        #expect(elapsed < .seconds(5))
+        #expect(elapsed < .seconds(15))  // generous: the suite shares 2 cores with big transfers
     }
 
     @Test func dripArrivesWhole() async throws {

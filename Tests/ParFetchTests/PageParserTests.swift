@@ -101,3 +101,35 @@ struct PageParserTests {
         }
     }
 }
+
+@Suite("Fast reference resolution agrees with libcurl")
+struct FastResolutionTests {
+    static let bases = [
+        "http://o.test/page/links.html", "https://Example.TEST:8443/a/b/c?x=1", "http://127.0.0.1:8080/",
+        "https://cdn.example.test/assets/",
+    ]
+
+    static let references = [
+        "a.html", "../up.html", "./x?q=1#frag", "/root", "//other.test/p", "http://abs.test/a#b", "?only=query",
+        "HTTPS://Mixed.Example.TEST/Case", "../../../../too/far", "a/./b/../c", ".", "..", "./", "../", "/.",
+        "/a/b/..", "/a/b/../", "http://h.test", "http://h.test?q", "http://h.test:80/x", "https://h.test:/x",
+        "http://h.test/%7Euser/%41", "a%20b", "?", "/?", "//h.test", "http://h.test/a/../../b", "x?y=/../z",
+        "http://user@h.test/", "http://[::1]/", "a b", "é", "a\\b", "http:/h.test/x", "http:h.test",
+        "/a//b", "//", "///x", "http://h.test//double", "#", "", "mailto:x",
+    ]
+
+    @Test(arguments: bases)
+    func sameAsLibcurl(base: String) throws {
+        let fast = URLResolver()
+        let curl = URLResolver(fastPath: false)
+        #expect(fast.setBase(base) && curl.setBase(base))
+        var hrefs = Self.references
+        for page in ["links.html", "base.html", "entities.html", "broken.html", "products.html", "bench-page.html"] {
+            let body = try Fixture.page(page)
+            hrefs += body.withUnsafeBytes { PageScanner.scan($0.bindMemory(to: UInt8.self)).links }
+        }
+        for href in hrefs {
+            #expect(fast.resolve(href) == curl.resolve(href), "\(href) against \(base)")
+        }
+    }
+}

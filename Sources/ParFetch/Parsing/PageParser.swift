@@ -1,18 +1,19 @@
 import Synchronization
 
-/// Turns a response into `PageData` on a parse worker: decides whether the body is HTML,
-/// decodes it to UTF-8 as browsers do, reads the default fields with `PageScanner` and runs
-/// the user's rules on a libxml2 document. Not Sendable: one per worker thread.
-final class PageParser {
+/// Turns a response into `PageData`: decides whether the body is HTML, decodes it to UTF-8 as
+/// browsers do, reads the default fields with `PageScanner` and runs the extraction rules on a
+/// libxml2 document. This is what parfetch's parse workers run. Not Sendable: use one per
+/// thread.
+public final class PageParser {
     private let extractor: Extractor
     private let resolver = URLResolver()
 
-    init(rules: [ExtractionRule]) {
+    public init(rules: [ExtractionRule] = []) {
         extractor = Extractor(rules)
     }
 
     /// The page's data, or nil when the body is not HTML.
-    func parse(_ response: Response) -> PageData? {
+    public func parse(_ response: Response) -> PageData? {
         EventLoop.checkNotOnLoop()
         guard Self.isHTML(contentType: response.contentType, body: response.body) else { return nil }
         let html = response.body.withUnsafeBytes { body in

@@ -5,9 +5,13 @@ import CLibCurl
 /// Not Sendable: it reuses libcurl handles; one per parse worker.
 final class URLResolver {
     private var base: OpaquePointer?
+    private var fast: FastResolution?
+    private let usesFastPath: Bool
 
-    init() {
+    /// `fastPath: false` sends every reference through libcurl (the tests' reference).
+    init(fastPath: Bool = true) {
         CurlGlobal.initialize()
+        usesFastPath = fastPath
     }
 
     deinit {
@@ -25,7 +29,18 @@ final class URLResolver {
         }
         if let base { curl_url_cleanup(base) }
         base = handle
+        fast = usesFastPath ? FastResolution(
+            scheme: part(CURLUPART_SCHEME, of: handle) ?? "", host: part(CURLUPART_HOST, of: handle) ?? "",
+            port: part(CURLUPART_PORT, of: handle), path: part(CURLUPART_PATH, of: handle) ?? "",
+            query: part(CURLUPART_QUERY, of: handle), hasUserInfo: part(CURLUPART_USER, of: handle) != nil) : nil
         return true
+    }
+
+    private func part(_ part: CURLUPart, of handle: OpaquePointer) -> String? {
+        var value: UnsafeMutablePointer<CChar>?
+        guard curl_url_get(handle, part, &value, 0) == CURLUE_OK, let value else { return nil }
+        defer { curl_free(value) }
+        return String(cString: value)
     }
 
     /// `reference` made absolute, without its fragment; nil unless it is an http(s) URL.
@@ -33,6 +48,7 @@ final class URLResolver {
         if let scheme = URLCheck.scheme(of: reference), scheme != "http" && scheme != "https" {
             return nil
         }
+        if let resolved = fast?.resolve(reference) { return resolved }
         guard let base, let handle = curl_url_dup(base) else { return nil }
         defer { curl_url_cleanup(handle) }
         // "" and "#…" name the base document itself (libcurl would drop its last segment).
