@@ -16,10 +16,11 @@ public final class PageParser {
     public func parse(_ response: Response) -> PageData? {
         EventLoop.checkNotOnLoop()
         guard Self.isHTML(contentType: response.contentType, body: response.body) else { return nil }
-        let html = response.body.withUnsafeBytes { body in
-            Charset.decode(body, from: Charset.detect(body, contentType: response.contentType).encoding)
+        // Most pages are UTF-8 already: then the body is scanned where it is, not copied.
+        let decoded = response.body.withUnsafeBytes { body in
+            Charset.decodeIfNeeded(body, from: Charset.detect(body, contentType: response.contentType).encoding)
         }
-        return html.withUnsafeBufferPointer { html in
+        return (decoded ?? response.body).withUnsafeBufferPointer { html in
             let scanned = PageScanner.scan(html)
             var page = PageData()
             page.title = scanned.title
