@@ -8,8 +8,10 @@
 #   NGINX_WORKERS=1      nginx worker processes (2 cores: one for nginx, one for the client)
 #   PARFETCH=.build/release/parfetch   binary under test (relative to the repo root); skipped if absent
 #   PARFETCH_ARGS=       extra arguments for parfetch (e.g. --no-parse)
-#   TOOLS="parfetch wget2 curl aiohttp"   tools to run, in this order (also: aiohttp+selectolax)
+#   TOOLS="parfetch wget2 curl aiohttp"   tools to run, in this order (also: aiohttp+selectolax,
+#                        aiohttp+selectolax-raw: title and raw hrefs only, no link resolution)
 #   TOOL_TIMEOUT=600     seconds before one tool run is killed
+#   RESULT_SUFFIX=       appended to the result file names (e.g. -parse: latest-B-parse.txt)
 #   KEEP_TMP=0           1 keeps the nginx prefix (config, logs, pages, outputs) after the run
 #
 # Everything listens on and talks to 127.0.0.1 only. See bench/README.md.
@@ -79,7 +81,7 @@ for t in $TOOLS; do
       else warn "parfetch skipped: $PARFETCH not found (build it with: swift build -c release)"; fi ;;
     wget2|curl) if command -v "$t" >/dev/null 2>&1; then RUN_TOOLS+=("$t"); else warn "$t not found, skipped"; fi ;;
     aiohttp) RUN_TOOLS+=(aiohttp) ;;
-    aiohttp+selectolax)
+    aiohttp+selectolax|aiohttp+selectolax-raw)
       if python3 -c 'from selectolax.lexbor import LexborHTMLParser' >/dev/null 2>&1; then RUN_TOOLS+=("$t"); else warn "selectolax missing, $t skipped"; fi ;;
     *) die "unknown tool '$t' in TOOLS" ;;
   esac
@@ -222,6 +224,7 @@ tool_cmd() { # scenario tool -> fills CMD array
     curl)     CMD=(curl -s --parallel --parallel-immediate --parallel-max "$c" -K "$PREFIX/curl-$s.cfg") ;;
     aiohttp)  CMD=(python3 "$BENCH_DIR/aiohttp_fetch.py" "$c" "$list") ;;
     aiohttp+selectolax) CMD=(python3 "$BENCH_DIR/aiohttp_fetch.py" --parse "$c" "$list") ;;
+    aiohttp+selectolax-raw) CMD=(python3 "$BENCH_DIR/aiohttp_fetch.py" --parse-raw "$c" "$list") ;;
   esac
 }
 
@@ -334,7 +337,7 @@ for s in "${SCENARIOS[@]}"; do
   ideal=$(scenario_ideal "$s")
   python3 "$BENCH_DIR/report.py" --csv "$RAW_CSV" --run-id "$RUN_ID" --scenario "$s" \
     --title "$(scenario_title "$s")" --urls "$(scenario_urls "$s")" ${ideal:+--ideal "$ideal"} \
-    --meta "$META" --out "$RESULTS_DIR/latest-$s.txt"
-  say "(written to bench/results/latest-$s.txt)"
+    --meta "$META" --out "$RESULTS_DIR/latest-$s${RESULT_SUFFIX:-}.txt"
+  say "(written to bench/results/latest-$s${RESULT_SUFFIX:-}.txt)"
   say ""
 done

@@ -80,7 +80,7 @@ public enum Crawl {
         let done = ConditionLock(false)
         writer.onProgress(lowWater: options.concurrency) { loop.wake() }
         let pool = options.parse
-            ? ParsePool(workers: options.parseWorkers, capacity: max(4, 2 * options.parseWorkers),
+            ? ParsePool(workers: options.parseWorkers, capacity: 256, byteCapacity: 64 << 20,
                         rules: options.rules, writer: writer)
             : nil
         pool?.onRoom { loop.wake() }

@@ -102,10 +102,24 @@ struct FastResolution {
 
     /// Normalises the absolute path at `output[start...]` in place, if it has dot segments.
     private static func removeDotSegments(_ output: inout [UInt8], from start: Int) {
-        let dot = UInt8(ascii: ".")
-        guard output[start...].contains(dot) else { return }
+        guard hasDotSegment(output[start...]) else { return }
         let normalised = removingDotSegments(output[start...])
         output.replaceSubrange(start..., with: normalised)
+    }
+
+    /// Whether a path has a "." or ".." segment (a dot in a file name is no reason to rewrite).
+    private static func hasDotSegment(_ path: ArraySlice<UInt8>) -> Bool {
+        let dot = UInt8(ascii: "."), slash = UInt8(ascii: "/")
+        var index = path.startIndex
+        while let found = path[index...].firstIndex(of: dot) {
+            let afterDots = found + 1 < path.endIndex && path[found + 1] == dot ? found + 2 : found + 1
+            if found > path.startIndex, path[found - 1] == slash,
+               afterDots == path.endIndex || path[afterDots] == slash {
+                return true
+            }
+            index = found + 1
+        }
+        return false
     }
 
     /// RFC 3986 section 5.2.4, on an absolute path.

@@ -2,7 +2,8 @@ import Synchronization
 
 /// The threads that parse pages: N workers fed through a bounded queue. The loop hands over
 /// finished HTML responses and never waits: it stops admitting new transfers while the queue
-/// is full (`isFull`), and the pool wakes it when there is room again.
+/// is full (`isFull`: too many pages, or too many bytes of them), and the pool wakes it when
+/// there is room again.
 final class ParsePool: Sendable {
     private struct Job {
         let item: ListItem
@@ -19,14 +20,18 @@ final class ParsePool: Sendable {
 
     private let state = ConditionLock(State())
     private let queued = Atomic<Int>(0)
+    private let queuedBytes = Atomic<Int>(0)
+    /// Body bytes queued at most before admission waits: with `capacity`, what bounds memory.
+    let byteCapacity: Int
     private let threads: Mutex<[NativeThread]>
     private let roomHandler = Mutex<(@Sendable () -> Void)?>(nil)
     let capacity: Int
 
     /// Starts `workers` threads that parse with `rules` and submit records to `writer`.
-    init(workers: Int, capacity: Int, rules: [ExtractionRule], writer: RecordWriter) {
+    init(workers: Int, capacity: Int, byteCapacity: Int, rules: [ExtractionRule], writer: RecordWriter) {
         LibXML.initialize()
         self.capacity = max(1, capacity)
+        self.byteCapacity = max(1, byteCapacity)
         threads = Mutex([])
         let started = (0..<max(1, workers)).map { _ in
             NativeThread { [self] in work(rules: rules, writer: writer) }
@@ -37,12 +42,20 @@ final class ParsePool: Sendable {
     /// Queues a response for parsing. Never blocks.
     func submit(_ item: ListItem, _ response: Response, attempts: Int = 1) {
         queued.add(1, ordering: .relaxed)
-        state.withLock { $0.jobs.append(Job(item: item, response: response, attempts: attempts)) }
-        state.broadcast()
+        queuedBytes.add(response.body.count, ordering: .relaxed)
+        let wasEmpty = state.withLock { state in
+            state.jobs.append(Job(item: item, response: response, attempts: attempts))
+            return state.count == 1
+        }
+        // Workers sleep only on an empty queue; waking one per page would cost more than
+        // parsing a small page.
+        if wasEmpty { state.signal() }
     }
 
     /// Whether admission should wait for the workers.
-    var isFull: Bool { queued.load(ordering: .relaxed) >= capacity }
+    var isFull: Bool {
+        queued.load(ordering: .relaxed) >= capacity || queuedBytes.load(ordering: .relaxed) >= byteCapacity
+    }
 
     /// Called from a worker when the queue drops below capacity again.
     func onRoom(_ handler: @escaping @Sendable () -> Void) {
@@ -77,10 +90,15 @@ final class ParsePool: Sendable {
                 return job
             }
             guard let job else { return }
+            // A worker that takes a job from a queue with more left lets a sleeping one help.
+            if state.withLock({ $0.count > 0 }) { state.signal() }
             var record = Record(item: job.item, response: job.response, attempts: job.attempts)
             record.page = parser.parse(job.response)
             writer.submit(record)
-            if queued.subtract(1, ordering: .relaxed).newValue == capacity - 1 {
+            let wasFull = isFull
+            queuedBytes.subtract(job.response.body.count, ordering: .relaxed)
+            queued.subtract(1, ordering: .relaxed)
+            if wasFull && !isFull {
                 roomHandler.withLock { $0 }?()
             }
         }

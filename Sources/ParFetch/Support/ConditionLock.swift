@@ -63,6 +63,11 @@ final class ConditionLock<State>: @unchecked Sendable {
         return try body(&state)
     }
 
+    /// Wakes one thread waiting in `withLock(when:)` to re-check its condition.
+    func signal() {
+        pthread_cond_signal(condition)
+    }
+
     /// Wakes every thread waiting in `withLock(when:)` to re-check its condition.
     func broadcast() {
         pthread_cond_broadcast(condition)
