@@ -32,9 +32,13 @@ demo: build
 test: deps
 	$(SWIFT) test
 
-# Compares parfetch with wget2, curl --parallel and Python aiohttp against nginx on loopback.
+# parfetch against wget2, curl --parallel and Python aiohttp (fetch only), against aiohttp +
+# selectolax (with parsing), and parse throughput against lxml and selectolax. See bench/README.md.
 bench: build
-	bench/run.sh
+	PARFETCH_ARGS=--no-parse bench/run.sh A B
+	RESULT_SUFFIX=-parse TOOLS="parfetch aiohttp+selectolax aiohttp+selectolax-raw" bench/run.sh B C
+	bench/parse.sh
+	bench/big-page.sh 200
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin
