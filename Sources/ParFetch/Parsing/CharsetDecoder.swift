@@ -284,8 +284,9 @@ enum SingleByteDecoding {
     }
 
     /// Bytes 80–9F: where windows-1252 differs from ISO-8859-1 (the standard's index; the five
-    /// unassigned bytes map to the C1 controls of the same value, as in browsers).
-    private static let windows1252C1: [UInt32] = [
+    /// unassigned bytes map to the C1 controls of the same value, as in browsers). HTML's
+    /// numeric character references use the same remapping.
+    static let windows1252C1: [UInt32] = [
         0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
         0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
         0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,

@@ -109,20 +109,12 @@ extension HTMLText {
         case 0, 0xD800...0xDFFF, 0x110000...:
             return 0xFFFD
         case 0x80...0x9F:
-            let mapped = windows1252[Int(value - 0x80)]
-            return mapped == 0 ? value : UInt32(mapped)
+            // The five bytes windows-1252 leaves unassigned map to themselves there.
+            return SingleByteDecoding.windows1252C1[Int(value - 0x80)]
         default:
             return value
         }
     }
-
-    /// windows-1252's characters for 0x80–0x9F; 0 where HTML keeps the control character.
-    private static let windows1252: [UInt16] = [
-        0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-        0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
-        0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-        0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
-    ]
 
     /// Writes decoded UTF-8 into memory the caller sized.
     struct Writer {
