@@ -29,8 +29,10 @@ build: deps
 demo: build
 	scripts/demo.sh
 
+# Serially: several suites start servers and child processes and block on them; run side by
+# side on a small machine they starve each other's timers.
 test: deps
-	$(SWIFT) test
+	$(SWIFT) test --no-parallel
 
 # parfetch against wget2, curl --parallel and Python aiohttp (fetch only), against aiohttp +
 # selectolax (with parsing), and parse throughput against lxml and selectolax. See bench/README.md.

@@ -71,7 +71,10 @@ func fetch(_ server: FixtureServer, _ paths: [String], closeAfterRequests: Bool 
     @Test(arguments: ["/hang", "/delay/10000", "/drip?bytes=100&ms=100", "/bytes/1000000000"])
     func clientCloseEndsTheRequest(path: String) async throws {
         let server = try await FixtureServer.start(pagesDirectory: self.pages)
+        // The client never reads, so even /bytes/1000000000 stays in flight (the server waits
+        // on backpressure) until the client closes.
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(ChannelOptions.autoRead, value: false)
             .connect(host: "127.0.0.1", port: server.port).get()
         try await channel.writeAndFlush(ByteBuffer(string: "GET \(path) HTTP/1.1\r\nHost: t\r\n\r\n"))
         #expect(try await eventually { server.stats().inFlight == 1 })

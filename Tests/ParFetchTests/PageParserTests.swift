@@ -92,7 +92,7 @@ struct PageParserTests {
         }
     }
 
-    @Test(arguments: ["//a[", "///", "@@x", "//a[@"])
+    @Test(arguments: ["//a[", "///", "@@x", "//a[@", "nosuchfunction()"])
     func badXPathsAreErrors(expression: String) {
         #expect {
             try ExtractionRule(name: "x", xpath: expression)
@@ -106,7 +106,7 @@ struct PageParserTests {
 struct FastResolutionTests {
     static let bases = [
         "http://o.test/page/links.html", "https://Example.TEST:8443/a/b/c?x=1", "http://127.0.0.1:8080/",
-        "https://cdn.example.test/assets/",
+        "https://cdn.example.test/assets/", "https://app.test/p?s=1#/route/x",
     ]
 
     static let references = [
@@ -115,7 +115,9 @@ struct FastResolutionTests {
         "/a/b/..", "/a/b/../", "http://h.test", "http://h.test?q", "http://h.test:80/x", "https://h.test:/x",
         "http://h.test/%7Euser/%41", "a%20b", "?", "/?", "//h.test", "http://h.test/a/../../b", "x?y=/../z",
         "http://user@h.test/", "http://[::1]/", "a b", "é", "a\\b", "http:/h.test/x", "http:h.test",
-        "/a//b", "//", "///x", "http://h.test//double", "#", "", "mailto:x",
+        "/a//b", "//", "///x", "http://h.test//double", "#", "", "mailto:x", "http://h:080/", "http://h:99999/",
+        "http://h:65535/x", "http://2130706433/", "http://0x7f.1/", "http://010.1.1.1/", "http://127.0.0.1:8/",
+        "http://1password.test/", "q?a|b",
     ]
 
     @Test(arguments: bases)

@@ -15,6 +15,7 @@ public struct ExtractionRule: Sendable, Hashable {
     let xpath: String
 
     public init(name: String, css: String) throws(ExtractionRuleError) {
+        try Self.requireExpression(css, name: name)
         let selector: CSSSelector
         do {
             selector = try CSSSelector(css)
@@ -25,6 +26,7 @@ public struct ExtractionRule: Sendable, Hashable {
     }
 
     public init(name: String, xpath: String) throws(ExtractionRuleError) {
+        try Self.requireExpression(xpath, name: name)
         try self.init(name: name, language: .xpath, expression: xpath, xpath: xpath)
     }
 
@@ -35,7 +37,6 @@ public struct ExtractionRule: Sendable, Hashable {
         }
         let name = String(assignment[..<equals])
         let expression = String(assignment[assignment.index(after: equals)...])
-        guard !expression.isEmpty else { throw ExtractionRuleError("empty expression for '\(name)'") }
         switch language {
         case .css: try self.init(name: name, css: expression)
         case .xpath: try self.init(name: name, xpath: expression)
@@ -43,17 +44,30 @@ public struct ExtractionRule: Sendable, Hashable {
     }
 
     private init(name: String, language: Language, expression: String, xpath: String) throws(ExtractionRuleError) {
-        guard !expression.isEmpty else { throw ExtractionRuleError("empty expression for '\(name)'") }
+        let what = language == .css ? "CSS selector" : "XPath"
+        let compiled: CompiledXPath
         do {
-            _ = try CompiledXPath(xpath)
+            compiled = try CompiledXPath(xpath)
         } catch {
-            let what = language == .css ? "CSS selector" : "XPath"
             throw ExtractionRuleError("invalid \(what) for '\(name)': \(expression): \(error.message)")
+        }
+        // libxml2 looks functions up only when evaluating: try once, on an empty page.
+        guard Self.probe.evaluates(compiled) else {
+            throw ExtractionRuleError("invalid \(what) for '\(name)': \(expression): it does not evaluate (unknown function?)")
         }
         self.name = name
         self.language = language
         self.expression = expression
         self.xpath = xpath
+    }
+
+    /// An empty page to try expressions on (used only while creating rules, on one thread).
+    private static var probe: HTMLDocument {
+        [UInt8]("<html><body></body></html>".utf8).withUnsafeBufferPointer { HTMLDocument(utf8: $0, url: nil)! }
+    }
+
+    private static func requireExpression(_ expression: String, name: String) throws(ExtractionRuleError) {
+        guard !expression.isEmpty else { throw ExtractionRuleError("empty expression for '\(name)'") }
     }
 
     private static func reason(_ error: any Error) -> String {

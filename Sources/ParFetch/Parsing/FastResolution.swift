@@ -7,18 +7,16 @@ struct FastResolution {
     /// The base, split once per page: "scheme://authority", its path and its query.
     private let origin: [UInt8]
     private let path: [UInt8]
-    private let query: [UInt8]?
     private let scheme: [UInt8]
 
     /// From the parts libcurl parsed out of the base URL; nil if the base has user info or
     /// anything else this does not reproduce.
-    init?(scheme: String, host: String, port: String?, path: String, query: String?, hasUserInfo: Bool) {
+    init?(scheme: String, host: String, port: String?, path: String, hasUserInfo: Bool) {
         guard !hasUserInfo, scheme == "http" || scheme == "https",
               host.utf8.allSatisfy({ Self.isHostByte($0) }), path.utf8.first == UInt8(ascii: "/") else { return nil }
         self.scheme = Array(scheme.utf8)
         origin = Array("\(scheme)://\(host.lowercased())\(port.map { ":" + $0 } ?? "")".utf8)
         self.path = Array(path.utf8)
-        self.query = query.map { Array($0.utf8) }
     }
 
     /// `reference` resolved, without fragment; nil when libcurl must decide.
@@ -72,9 +70,13 @@ struct FastResolution {
         if let colon = authority.firstIndex(of: UInt8(ascii: ":")) {
             host = authority[..<colon]
             port = authority[colon...]
-            guard port.count > 1, port.dropFirst().allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+            // libcurl rewrites ports ("080" → "80") and rejects big ones: leave those to it.
+            let digits = port.dropFirst()
+            guard (1...5).contains(digits.count), digits.first != UInt8(ascii: "0") || digits.count == 1,
+                  digits.allSatisfy({ (0x30...0x39).contains($0) }), Int(String(decoding: digits, as: UTF8.self))! <= 65535
+            else { return nil }
         }
-        guard !host.isEmpty, host.allSatisfy(Self.isHostByte) else { return nil }
+        guard !host.isEmpty, host.allSatisfy(Self.isHostByte), Self.isPlainHost(host) else { return nil }
         output += "://".utf8
         output.append(contentsOf: host.lazy.map(Self.lower))
         output.append(contentsOf: port)
@@ -171,6 +173,18 @@ struct FastResolution {
             return false
         default:
             return true
+        }
+    }
+
+    /// A host libcurl leaves as it is: a name starting with a letter, or a dotted-decimal IPv4
+    /// address in canonical form (libcurl rewrites "0x7f.1", "2130706433" or "010.0.0.1").
+    private static func isPlainHost(_ host: Bytes) -> Bool {
+        guard let first = host.first, (0x30...0x39).contains(first) else { return true }
+        let parts = host.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { part in
+            (1...3).contains(part.count) && part.allSatisfy { (0x30...0x39).contains($0) }
+                && (part.count == 1 || part.first != UInt8(ascii: "0"))
+                && Int(String(decoding: part, as: UTF8.self))! <= 255
         }
     }
 

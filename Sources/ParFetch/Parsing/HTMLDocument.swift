@@ -30,6 +30,13 @@ final class HTMLDocument {
         self.context = context
     }
 
+    /// Whether `xpath` evaluates without error here.
+    func evaluates(_ xpath: CompiledXPath) -> Bool {
+        guard let result = xmlXPathCompiledEval(xpath.raw, context) else { return false }
+        xmlXPathFreeObject(result)
+        return true
+    }
+
     deinit {
         xmlXPathFreeContext(context)
         xmlFreeDoc(document)
@@ -39,6 +46,8 @@ final class HTMLDocument {
     /// collapsed; for a text or attribute node its value as is; for a string, number or
     /// boolean result that value.
     func strings(_ xpath: CompiledXPath) -> [String] {
+        // Every rule starts at the document, whatever an earlier evaluation left behind.
+        context.pointee.node = UnsafeMutableRawPointer(document).assumingMemoryBound(to: xmlNode.self)
         guard let result = xmlXPathCompiledEval(xpath.raw, context) else { return [] }
         defer { xmlXPathFreeObject(result) }
         switch result.pointee.type {

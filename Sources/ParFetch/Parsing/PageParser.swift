@@ -26,8 +26,9 @@ public final class PageParser {
             page.title = scanned.title
             page.description = scanned.description ?? scanned.ogDescription
             page.lang = scanned.lang
-            resolver.setBase(response.finalURL ?? response.url)
-            if let base = scanned.base, let absolute = resolver.resolve(base) {
+            // Without a usable base nothing resolves, and the page has no links.
+            if resolver.setBase(response.finalURL ?? response.url),
+               let base = scanned.base, let absolute = resolver.resolve(base) {
                 resolver.setBase(absolute)
             }
             page.canonical = scanned.canonical.flatMap(resolver.resolve)

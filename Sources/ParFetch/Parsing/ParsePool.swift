@@ -76,8 +76,8 @@ final class ParsePool: Sendable {
     private func work(rules: [ExtractionRule], writer: RecordWriter) {
         let parser = PageParser(rules: rules)
         while true {
-            let job: Job? = state.withLock(when: { $0.count > 0 || $0.closed }) { state in
-                guard state.count > 0 else { return nil }
+            let (job, more): (Job?, Bool) = state.withLock(when: { $0.count > 0 || $0.closed }) { state in
+                guard state.count > 0 else { return (nil, false) }
                 let job = state.jobs[state.head]
                 state.head += 1
                 if state.head == state.jobs.count {
@@ -87,18 +87,20 @@ final class ParsePool: Sendable {
                     state.jobs.removeFirst(state.head)
                     state.head = 0
                 }
-                return job
+                return (job, state.count > 0)
             }
             guard let job else { return }
             // A worker that takes a job from a queue with more left lets a sleeping one help.
-            if state.withLock({ $0.count > 0 }) { state.signal() }
+            if more { state.signal() }
             var record = Record(item: job.item, response: job.response, attempts: job.attempts)
             record.page = parser.parse(job.response)
             writer.submit(record)
-            let wasFull = isFull
-            queuedBytes.subtract(job.response.body.count, ordering: .relaxed)
-            queued.subtract(1, ordering: .relaxed)
-            if wasFull && !isFull {
+            // Each counter's own before/after values say exactly whether this job crossed its
+            // limit; reading `isFull` around the updates could miss a crossing.
+            let bytes = queuedBytes.subtract(job.response.body.count, ordering: .relaxed)
+            let pages = queued.subtract(1, ordering: .relaxed)
+            if (pages.oldValue >= capacity && pages.newValue < capacity)
+                || (bytes.oldValue >= byteCapacity && bytes.newValue < byteCapacity) {
                 roomHandler.withLock { $0 }?()
             }
         }

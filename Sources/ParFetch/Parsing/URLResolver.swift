@@ -19,20 +19,24 @@ final class URLResolver {
     }
 
     /// Sets the URL references are resolved against (an http or https URL); false if it is
-    /// not a URL.
+    /// not a URL, and then nothing resolves until a base is set.
     @discardableResult
     func setBase(_ url: String) -> Bool {
         guard let handle = curl_url() else { return false }
+        if let base { curl_url_cleanup(base) }
+        base = nil
+        fast = nil
         guard curl_url_set(handle, CURLUPART_URL, url, 0) == CURLUE_OK else {
             curl_url_cleanup(handle)
             return false
         }
-        if let base { curl_url_cleanup(base) }
+        // libcurl 7.88 keeps a base's fragment when resolving "?query" against it.
+        _ = curl_url_set(handle, CURLUPART_FRAGMENT, nil, 0)
         base = handle
         fast = usesFastPath ? FastResolution(
             scheme: part(CURLUPART_SCHEME, of: handle) ?? "", host: part(CURLUPART_HOST, of: handle) ?? "",
             port: part(CURLUPART_PORT, of: handle), path: part(CURLUPART_PATH, of: handle) ?? "",
-            query: part(CURLUPART_QUERY, of: handle), hasUserInfo: part(CURLUPART_USER, of: handle) != nil) : nil
+            hasUserInfo: part(CURLUPART_USER, of: handle) != nil) : nil
         return true
     }
 
