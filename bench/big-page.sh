@@ -5,13 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size_mb=${1:-200}
-work=$(mktemp -d)
-server_pid=""
-cleanup() {
-    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
+source scripts/fixture-server.sh
 
 mkdir "$work/pages"
 python3 - "$work/pages/big.html" "$size_mb" <<'PY'
@@ -28,10 +22,7 @@ with open(path, "w") as out:
         i += 1
     out.write("</body></html>\n")
 PY
-.build/release/fixture-server --port 0 --pages "$work/pages" >"$work/server.out" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 100); do [ -s "$work/server.out" ] && break; sleep 0.1; done
-base=$(head -n 1 "$work/server.out")
+start_fixture_server "$work/pages"
 echo "$base/page/big.html" >"$work/list.txt"
 /usr/bin/time -v .build/release/parfetch --max-size 300M --timeout 120 -o "$work/out.jsonl" "$work/list.txt" 2>"$work/time.txt"
 python3 - "$work/out.jsonl" <<'PY'
