@@ -32,6 +32,28 @@ final class URLCheck {
         return .success(text)
     }
 
+    /// Whether `text` starts with a scheme other than http or https (checked without
+    /// allocating: the link resolver asks for every link of every page).
+    static func hasOtherScheme(_ text: String) -> Bool {
+        var length = 0
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: ":"):
+                guard length > 0 else { return false }
+                let scheme = text.utf8.prefix(length).lazy.map { $0 | 0x20 }
+                return !(scheme.elementsEqual("http".utf8) || scheme.elementsEqual("https".utf8))
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                length += 1
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."):
+                guard length > 0 else { return false }
+                length += 1
+            default:
+                return false
+            }
+        }
+        return false
+    }
+
     /// The lower-cased scheme of `text` (RFC 3986: a letter, then letters, digits, `+-.`, then
     /// `:`), or nil when it has none.
     static func scheme(of text: String) -> String? {

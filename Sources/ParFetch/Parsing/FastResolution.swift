@@ -150,13 +150,16 @@ struct FastResolution {
         return output.isEmpty ? [slash] : output
     }
 
+    /// The bytes after "http:" or "https:" (any case), or nil.
     private static func dropHTTPScheme(_ bytes: Bytes) -> Bytes? {
-        for scheme in ["http:", "https:"] where bytes.count >= scheme.utf8.count {
-            if zip(bytes, scheme.utf8).allSatisfy({ lower($0) == $1 }) {
-                return bytes.dropFirst(scheme.utf8.count)
-            }
+        var index = bytes.startIndex
+        for letter in "http".utf8 {
+            guard index < bytes.endIndex, lower(bytes[index]) == letter else { return nil }
+            index += 1
         }
-        return nil
+        if index < bytes.endIndex, lower(bytes[index]) == UInt8(ascii: "s") { index += 1 }
+        guard index < bytes.endIndex, bytes[index] == UInt8(ascii: ":") else { return nil }
+        return bytes[(index + 1)...]
     }
 
     private static func lower(_ byte: UInt8) -> UInt8 {

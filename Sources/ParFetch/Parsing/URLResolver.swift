@@ -49,9 +49,7 @@ final class URLResolver {
 
     /// `reference` made absolute, without its fragment; nil unless it is an http(s) URL.
     func resolve(_ reference: String) -> String? {
-        if let scheme = URLCheck.scheme(of: reference), scheme != "http" && scheme != "https" {
-            return nil
-        }
+        guard !URLCheck.hasOtherScheme(reference) else { return nil }
         if let resolved = fast?.resolve(reference) { return resolved }
         guard let base, let handle = curl_url_dup(base) else { return nil }
         defer { curl_url_cleanup(handle) }
