@@ -134,7 +134,7 @@ private func easyHandleWrite(
 ) -> Int {
     let transfer = Unmanaged<Transfer>.fromOpaque(userdata!).takeUnretainedValue()
     if transfer.received == 0, let easy = transfer.easy {
-        transfer.bodyStarts(contentType: easy.info(CURLINFO_CONTENT_TYPE), length: easy.info(CURLINFO_CONTENT_LENGTH_DOWNLOAD_T))
+        transfer.bodyStarts(easy)
     }
     return transfer.receive(UnsafeRawBufferPointer(start: data, count: size * count))
 }

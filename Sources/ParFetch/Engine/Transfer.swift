@@ -1,3 +1,4 @@
+import CCurl
 import CLibCurl
 
 /// One request in flight: its easy handle, the bytes received so far and who to tell when it
@@ -43,12 +44,15 @@ final class Transfer {
     }
 
     /// Called before the first body bytes: decides whether to keep the body, and reserves
-    /// room for it once its declared length is known, so appends don't copy.
-    func bodyStarts(contentType: String?, length: Int64) {
+    /// room for it once its declared length is known, so appends don't copy. Asks `easy` only
+    /// for what that decision needs: nothing when bodies are not kept.
+    func bodyStarts(_ easy: EasyHandle) {
         if retention == .html {
-            keepBody = PageParser.htmlMediaType(contentType) ?? true
+            keepBody = PageParser.htmlMediaType(easy.info(CURLINFO_CONTENT_TYPE)) ?? true
         }
-        guard keepBody, body.isEmpty, length > 0, length <= maxSize else { return }
+        guard keepBody, body.isEmpty else { return }
+        let length: Int64 = easy.info(CURLINFO_CONTENT_LENGTH_DOWNLOAD_T)
+        guard length > 0, length <= maxSize else { return }
         body.reserveCapacity(Int(length))
     }
 

@@ -127,26 +127,7 @@ extension HTMLText {
 
         /// Appends `value`, a Unicode scalar (never a surrogate), as UTF-8.
         mutating func append(_ value: UInt32) {
-            switch value {
-            case 0..<0x80:
-                output[count] = UInt8(value)
-                count += 1
-            case 0x80..<0x800:
-                output[count] = UInt8(0xC0 | value >> 6)
-                output[count + 1] = UInt8(0x80 | value & 0x3F)
-                count += 2
-            case 0x800..<0x10000:
-                output[count] = UInt8(0xE0 | value >> 12)
-                output[count + 1] = UInt8(0x80 | value >> 6 & 0x3F)
-                output[count + 2] = UInt8(0x80 | value & 0x3F)
-                count += 3
-            default:
-                output[count] = UInt8(0xF0 | value >> 18)
-                output[count + 1] = UInt8(0x80 | value >> 12 & 0x3F)
-                output[count + 2] = UInt8(0x80 | value >> 6 & 0x3F)
-                output[count + 3] = UInt8(0x80 | value & 0x3F)
-                count += 4
-            }
+            Charset.writeUTF8(value, to: UnsafeMutableBufferPointer(start: output, count: count + 4), at: &count)
         }
     }
 }
