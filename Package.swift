@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // libcurl as the system provides it (headers, link flags via pkg-config).
@@ -35,7 +36,14 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .target(name: "ParFetch", dependencies: ["CCurl", "CLibCurl", "CLibXML2", "CLinux"]),
+        .target(
+            name: "ParFetch",
+            dependencies: [
+                "CCurl", "CLibCurl", "CLibXML2", "CLinux",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ]
+        ),
         .executableTarget(
             name: "parfetch",
             dependencies: [
@@ -61,6 +69,7 @@ let package = Package(
             name: "FixtureServerTests",
             dependencies: [
                 "FixtureServer",
+                "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

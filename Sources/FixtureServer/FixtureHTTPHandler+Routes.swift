@@ -11,18 +11,18 @@ extension FixtureHTTPHandler {
     func respond(to route: Route, context: ChannelHandlerContext) {
         switch route {
         case .page(let name):
-            guard let page = self.pages.page(named: name) else { return self.notFound(context: context) }
+            guard let page = self.state.pages.page(named: name) else { return self.notFound(context: context) }
             self.respond(.ok, contentType: page.contentType, body: page.body, context: context)
         case .gzip(let name):
-            guard let page = self.pages.page(named: name), let body = self.pages.gzippedPage(named: name) else {
-                return self.notFound(context: context)
-            }
+            guard let page = self.state.pages.page(named: name),
+                let body = self.state.pages.gzippedPage(named: name)
+            else { return self.notFound(context: context) }
             self.respond(
                 .ok, contentType: page.contentType, body: body,
                 extraHeaders: [("content-encoding", "gzip")], context: context
             )
         case .chunked(let name):
-            guard let page = self.pages.page(named: name) else { return self.notFound(context: context) }
+            guard let page = self.state.pages.page(named: name) else { return self.notFound(context: context) }
             self.respondChunked(page, context: context)
         case .status(let code):
             // Clients following redirects need somewhere to go.
@@ -58,14 +58,20 @@ extension FixtureHTTPHandler {
             self.resetConnection(context: context)
         case .hang:
             break  // in flight until the client gives up and closes (see channelInactive)
+        case .flaky(let failures, let status, let retryAfter):
+            self.respondFlaky(failures: failures, status: status, retryAfter: retryAfter, context: context)
+        case .robots:
+            self.respondRobots(context: context)
+        case .gzipBomb(let size):
+            self.startGzipBomb(size: size, context: context)
         case .headers:
             guard let head = self.exchange?.head else { return self.notFound(context: context) }
             let lines = ["\(head.method) \(head.uri)"] + head.headers.map { "\($0.name): \($0.value)" }
             self.respondText(.ok, lines.joined(separator: "\n") + "\n", context: context)
         case .stats:
-            self.respondJSON(self.stats.snapshot(), context: context)
+            self.respondJSON(self.state.stats.snapshot(), context: context)
         case .statsReset:
-            self.respondJSON(self.stats.reset(), context: context)
+            self.respondJSON(self.state.resetStats(), context: context)
         case .notFound:
             self.notFound(context: context)
         }

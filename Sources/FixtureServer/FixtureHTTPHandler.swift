@@ -20,27 +20,29 @@ final class FixtureHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let inFlight: InFlightRequest?
     }
 
-    let stats: StatsCounter
-    let pages: PageStore
+    /// What every connection of the server shares (counters, caches, settings).
+    let state: ServerState
     var exchange: Exchange?
     /// A pending `/delay` or `/drip` step, cancelled if the connection closes first.
     var timer: Scheduled<Void>?
     /// Bytes of a `/bytes/N` body still to write, sent as the channel becomes writable.
     var bytesRemaining: Int?
 
-    init(stats: StatsCounter, pages: PageStore) {
-        self.stats = stats
-        self.pages = pages
+    init(state: ServerState) {
+        self.state = state
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch self.unwrapInboundIn(data) {
         case .head(let head):
             let route = Route(uri: head.uri)
+            if route.isCounted {
+                self.state.requestLog.append(uri: head.uri)
+            }
             self.exchange = Exchange(
                 head: head,
                 route: route,
-                inFlight: route.isCounted ? self.stats.requestStarted() : nil
+                inFlight: route.isCounted ? self.state.stats.requestStarted() : nil
             )
         case .body:
             break  // request bodies are ignored

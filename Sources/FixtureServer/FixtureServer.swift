@@ -15,38 +15,70 @@ import NIOPosix
 ///   `0…9a…zA…Z-\n`, streamed with backpressure.
 /// - `/drip?bytes=N&ms=M`: one byte every M ms (defaults 10 and 100).
 /// - `/close-early` (1000 bytes promised, 100 sent), `/reset` (TCP RST), `/hang` (no answer).
+/// - `/flaky?fail=N&status=S&retry-after=R&id=X`: the first N (default 1, up to 1000) requests
+///   for this exact URI (path and query, so `id` makes distinct counters) answer S (400–599,
+///   default 503), with `Retry-After: R` if asked (`retry-after-date=R`: an HTTP-date R seconds
+///   ahead); later ones answer 200 `ok after N failures`. ``resetStats()`` clears the counts.
+/// - `/robots.txt`: as set by `start(robots:)` (``FixtureRobots``; 404 by default).
+/// - `/gzip-bomb/SIZE` (1–4,000,000,000, or with a K, M or G suffix: `/gzip-bomb/1G`): a
+///   `text/html` gzip body that inflates to SIZE bytes (`<p>` then zeros), built once per size.
 /// - `/headers`: the request line and headers as text. Requests in absolute form (through a
 ///   proxy: `GET http://host/path`) are routed by their path, so the server can act as a proxy.
-/// - `/stats`, `/stats/reset`: ``FixtureStats`` as JSON; these two are not counted.
+/// - `/stats`, `/stats/reset`: ``FixtureStats`` as JSON; these two are not counted (and not in
+///   ``requestLog()``).
 /// - anything else: 404.
 public final class FixtureServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let channel: Channel
-    private let counter: StatsCounter
+    /// Builds gzip bombs off the event loops (one thread: a bomb is a rare, long job).
+    private let threadPool: NIOThreadPool
+    private let state: ServerState
     private let host: String
     private let isShutDown = NIOLockedValueBox(false)  // protected by its own lock
 
     /// The port the server listens on (the one chosen by the system when started with port 0).
     public let port: Int
 
-    private init(group: MultiThreadedEventLoopGroup, channel: Channel, counter: StatsCounter, host: String, port: Int) {
+    private init(
+        group: MultiThreadedEventLoopGroup,
+        threadPool: NIOThreadPool,
+        channel: Channel,
+        state: ServerState,
+        host: String,
+        port: Int
+    ) {
         self.group = group
+        self.threadPool = threadPool
         self.channel = channel
-        self.counter = counter
+        self.state = state
         self.host = host
         self.port = port
     }
 
     /// Starts listening on host:port (port 0 = ephemeral). pagesDirectory holds the files served
-    /// by /page/NAME and /gzip/NAME and /chunked/NAME.
+    /// by /page/NAME and /gzip/NAME and /chunked/NAME; robots is how /robots.txt answers (a
+    /// `.status` code must be 200–599).
     public static func start(
         host: String = "127.0.0.1",
         port: Int = 0,
-        pagesDirectory: String
+        pagesDirectory: String,
+        robots: FixtureRobots = .missing
     ) async throws -> FixtureServer {
+        if case .status(let code) = robots {
+            precondition((200...599).contains(code), "robots status \(code) is not 200–599")
+        }
+        let started = NIODeadline.now()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
-        let counter = StatsCounter()
-        let pages = PageStore(directory: pagesDirectory)
+        let threadPool = NIOThreadPool(numberOfThreads: 1)
+        threadPool.start()
+        let state = ServerState(
+            stats: StatsCounter(),
+            pages: PageStore(directory: pagesDirectory),
+            flaky: FlakyCounters(),
+            requestLog: RequestLog(start: started),
+            robots: robots,
+            gzipBombs: GzipBombCache(threadPool: threadPool)
+        )
         let bootstrap = ServerBootstrap(group: group)
             // Clients under test open 1,000+ connections at once; the default backlog would
             // make the kernel drop SYNs and turn a concurrency test into a retransmit test.
@@ -55,26 +87,30 @@ public final class FixtureServer: Sendable {
             .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
-                counter.connectionAccepted()
+                state.stats.connectionAccepted()
                 return channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
-                    try pipeline.addHandler(FixtureHTTPHandler(stats: counter, pages: pages))
+                    try pipeline.addHandler(FixtureHTTPHandler(state: state))
                 }
             }
         let channel: Channel
         do {
             channel = try await bootstrap.bind(host: host, port: port).get()
         } catch {
+            try? await threadPool.shutdownGracefully()
             try? await group.shutdownGracefully()
             throw error
         }
         guard let boundPort = channel.localAddress?.port else {
             try? await channel.close().get()
+            try? await threadPool.shutdownGracefully()
             try? await group.shutdownGracefully()
             throw ChannelError.unknownLocalAddress
         }
-        return FixtureServer(group: group, channel: channel, counter: counter, host: host, port: boundPort)
+        return FixtureServer(
+            group: group, threadPool: threadPool, channel: channel, state: state, host: host, port: boundPort
+        )
     }
 
     /// `http://HOST:PORT`, with an IPv6 host in brackets (`http://[::1]:PORT`).
@@ -85,13 +121,21 @@ public final class FixtureServer: Sendable {
 
     /// The counters now.
     public func stats() -> FixtureStats {
-        self.counter.snapshot()
+        self.state.stats.snapshot()
     }
 
     /// Zeroes `requests`, `connections` and `maxInFlight` (which restarts from the requests
-    /// still in flight), as `/stats/reset` does.
+    /// still in flight), forgets the `/flaky` counts and empties ``requestLog()``, as
+    /// `/stats/reset` does.
     public func resetStats() {
-        self.counter.reset()
+        self.state.resetStats()
+    }
+
+    /// The counted requests (not `/stats` nor `/stats/reset`) in the order their heads arrived,
+    /// with the time of arrival: what a test checks a client's pacing against. Only the last
+    /// 100,000 are kept; ``resetStats()`` empties it.
+    public func requestLog() -> [LoggedRequest] {
+        self.state.requestLog.entries()
     }
 
     /// Stops listening, closes every connection and stops the server's threads. Calling it
@@ -107,6 +151,8 @@ public final class FixtureServer: Sendable {
         } catch ChannelError.alreadyClosed {
             // Closed from elsewhere: nothing left to stop here.
         }
+        // A gzip bomb being built finishes first: its result is delivered on an event loop.
+        try await self.threadPool.shutdownGracefully()
         // Shutting the group down closes the connections still open.
         try await self.group.shutdownGracefully()
     }

@@ -14,14 +14,35 @@ enum Route: Equatable, Sendable {
     case closeEarly
     case reset
     case hang
+    /// Fails the first `failures` requests for its exact URI with `status`, then answers 200.
+    case flaky(failures: Int, status: Int, retryAfter: RetryAfter?)
+    /// `/robots.txt`, answered as the server was told at start (``FixtureRobots``).
+    case robots
+    /// A gzip body that inflates to `size` bytes.
+    case gzipBomb(size: Int)
     /// Echoes the request line and headers as text, so tests can see what a client sent.
     case headers
     case stats
     case statsReset
     case notFound
 
+    /// The `Retry-After` a `/flaky` failure sends.
+    enum RetryAfter: Equatable, Sendable {
+        /// `Retry-After: N`, in delay-seconds.
+        case seconds(Int)
+        /// `Retry-After` as an HTTP-date this many seconds after the response is sent.
+        case date(secondsAhead: Int)
+    }
+
     /// Bounds waits so that `TimeAmount.milliseconds` cannot overflow: an hour is longer than any test.
     static let maxMilliseconds = 3_600_000
+    /// The most failures a `/flaky` URI asks for: enough for any retry policy under test.
+    static let maxFlakyFailures = 1000
+    /// The longest `Retry-After` (about 31 years): any longer and a client's arithmetic is the
+    /// thing under test, not its scheduler. Also keeps the HTTP-date's year at four digits.
+    static let maxRetryAfterSeconds = 1_000_000_000
+    /// The largest `/gzip-bomb` (a bit under 4 GiB, so the gzip trailer's 32-bit size is exact).
+    static let maxGzipBombSize = 4_000_000_000
 
     init(uri: String) {
         // A request through a proxy names the whole URL ("absolute form"); route its path.
@@ -55,6 +76,9 @@ enum Route: Equatable, Sendable {
         case ("close-early", 2): self = .closeEarly
         case ("reset", 2): self = .reset
         case ("hang", 2): self = .hang
+        case ("flaky", 2): self = Route.flaky(query)
+        case ("robots.txt", 2): self = .robots
+        case ("gzip-bomb", 3): self = Route.gzipBombSize(argument).map { .gzipBomb(size: $0) } ?? .notFound
         case ("headers", 2): self = .headers
         case ("stats", 2): self = .stats
         case ("stats", 3) where argument == "reset": self = .statsReset
@@ -96,5 +120,47 @@ enum Route: Equatable, Sendable {
         let milliseconds = parameters["ms"].map { number($0, in: 0...maxMilliseconds) } ?? 100
         guard let bytes, let milliseconds else { return .notFound }
         return .drip(bytes: bytes, milliseconds: milliseconds)
+    }
+
+    private static func flaky(_ query: Substring) -> Route {
+        let parameters = QueryString.parameters(query)
+        let failures = parameters["fail"].map { number($0, in: 0...maxFlakyFailures) } ?? 1
+        let status = parameters["status"].map { number($0, in: 400...599) } ?? 503
+        guard let failures, let status else { return .notFound }
+        let retryAfter: RetryAfter?
+        switch (parameters["retry-after"], parameters["retry-after-date"]) {
+        case (nil, nil):
+            retryAfter = nil
+        case (let seconds?, nil):
+            guard let seconds = number(seconds, in: 0...maxRetryAfterSeconds) else { return .notFound }
+            retryAfter = .seconds(seconds)
+        case (nil, let seconds?):
+            guard let seconds = number(seconds, in: 0...maxRetryAfterSeconds) else { return .notFound }
+            retryAfter = .date(secondsAhead: seconds)
+        case (.some, .some):
+            return .notFound  // two Retry-After forms at once: which one the test meant is unclear
+        }
+        return .flaky(failures: failures, status: status, retryAfter: retryAfter)
+    }
+
+    /// Digits with an optional `K`, `M` or `G` suffix (1024-based), within 1…``maxGzipBombSize``.
+    private static func gzipBombSize(_ text: String?) -> Int? {
+        guard let text else { return nil }
+        var digits = Substring(text)
+        let multiplier: Int
+        switch digits.last {
+        case "K": multiplier = 1 << 10
+        case "M": multiplier = 1 << 20
+        case "G": multiplier = 1 << 30
+        default: multiplier = 1
+        }
+        if multiplier > 1 {
+            digits = digits.dropLast()
+        }
+        // Both factors are at most about 2^32 and 2^30, so the product cannot overflow.
+        guard let count = number(digits, in: 1...maxGzipBombSize), count * multiplier <= maxGzipBombSize else {
+            return nil
+        }
+        return count * multiplier
     }
 }

@@ -9,6 +9,8 @@ public struct CrawlOptions: Sendable {
     public var fetch = FetchConfiguration()
     /// Transfers in flight at most.
     public var concurrency = 50
+    /// Per-host limits, pacing, retries and robots.txt.
+    public var scheduling = SchedulingPolicy()
     /// Parse HTML pages for the record's page fields (false: fetch only).
     public var parse = true
     /// Threads that parse.
@@ -107,7 +109,8 @@ public enum Crawl {
         }
 
         loop.execute { _ in
-            loop.setFeeder(Admission(ready: ready, writer: writer, pool: pool, stop: stop, limit: options.concurrency) {
+            loop.setFeeder(Admission(ready: ready, writer: writer, pool: pool, stop: stop, options: options,
+                                     now: System.monotonicNanoseconds()) {
                 done.withLock { $0 = true }
                 done.broadcast()
             })

@@ -1,18 +1,22 @@
-// fixture-server [--host 127.0.0.1] [--port 0] [--pages DIR]
+// fixture-server [--host 127.0.0.1] [--port 0] [--pages DIR] [--robots-file PATH | --robots-status CODE]
 //
 // Serves the fixture routes (see FixtureServer) until SIGINT or SIGTERM. The base URL is the
 // first line of stdout, flushed at once, so scripts can start the server and read where it is.
+// /robots.txt is 404 unless --robots-file (serve that file) or --robots-status (answer that code).
 // Flags are parsed by hand so the server needs no dependency beyond swift-nio.
 
 import FixtureServer
 import Foundation
 
-let usage = "usage: fixture-server [--host HOST] [--port PORT] [--pages DIR]"
+let usage = """
+    usage: fixture-server [--host HOST] [--port PORT] [--pages DIR] [--robots-file PATH | --robots-status CODE]
+    """
 
 struct Options {
     var host = "127.0.0.1"
     var port = 0
     var pages = FixtureServer.defaultPagesDirectory
+    var robots = FixtureRobots.missing
 }
 
 struct UsageError: Error {
@@ -21,6 +25,8 @@ struct UsageError: Error {
 
 func parseOptions(_ arguments: ArraySlice<String>) throws(UsageError) -> Options {
     var options = Options()
+    var robotsFile: String?
+    var robotsStatus: Int?
     var remaining = arguments
     while let argument = remaining.popFirst() {
         // Accept both "--port 80" and "--port=80".
@@ -42,6 +48,15 @@ func parseOptions(_ arguments: ArraySlice<String>) throws(UsageError) -> Options
             options.port = port
         case "--pages":
             options.pages = try value()
+        case "--robots-file":
+            robotsFile = try value()
+        case "--robots-status":
+            let text = try value()
+            // The same codes as /status/CODE; a 1xx would leave the client waiting for the real answer.
+            guard let code = Int(text), (200...599).contains(code) else {
+                throw UsageError(message: "--robots-status must be a number from 200 to 599, not '\(text)'")
+            }
+            robotsStatus = code
         case "-h", "--help":
             writeLine(usage, to: .standardOutput)
             exit(0)
@@ -52,6 +67,22 @@ func parseOptions(_ arguments: ArraySlice<String>) throws(UsageError) -> Options
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: options.pages, isDirectory: &isDirectory), isDirectory.boolValue else {
         throw UsageError(message: "--pages: '\(options.pages)' is not a directory")
+    }
+    switch (robotsFile, robotsStatus) {
+    case (nil, nil):
+        break
+    case (let path?, nil):
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw UsageError(message: "--robots-file: cannot read '\(path)'")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw UsageError(message: "--robots-file: '\(path)' is not UTF-8 text")
+        }
+        options.robots = .text(text)
+    case (nil, let code?):
+        options.robots = .status(code)
+    case (.some, .some):
+        throw UsageError(message: "--robots-file and --robots-status are exclusive")
     }
     return options
 }
@@ -79,7 +110,9 @@ let signals = TerminationSignals()
 
 let server: FixtureServer
 do {
-    server = try await FixtureServer.start(host: options.host, port: options.port, pagesDirectory: options.pages)
+    server = try await FixtureServer.start(
+        host: options.host, port: options.port, pagesDirectory: options.pages, robots: options.robots
+    )
 } catch {
     fail("cannot listen on \(options.host):\(options.port): \(error)")
 }

@@ -30,6 +30,9 @@ struct ParFetchCommand: ParsableCommand {
     @OptionGroup(title: "Concurrency")
     var concurrency: ConcurrencyOptions
 
+    @OptionGroup(title: "Being polite")
+    var politeness: PolitenessOptions
+
     @OptionGroup(title: "Requests")
     var requests: RequestOptions
 
@@ -71,6 +74,7 @@ struct ParFetchCommand: ParsableCommand {
 
         var options = CrawlOptions()
         options.concurrency = concurrency.concurrency
+        politeness.apply(to: &options.scheduling)
         requests.apply(to: &options.fetch)
         try parsing.apply(to: &options)
         var readError: ListReaderError?

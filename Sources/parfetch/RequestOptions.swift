@@ -8,6 +8,11 @@ struct RequestOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Time limit for connecting (TCP and TLS), in seconds.", valueName: "seconds"))
     var connectTimeout: Double = 10
 
+    @Option(help: ArgumentHelp(
+        "Time limit on silence: an attempt that receives no bytes for this long fails (whole seconds).",
+        valueName: "seconds"))
+    var stallTimeout: Double?
+
     @Option(help: ArgumentHelp("Redirects followed at most.", valueName: "n"))
     var maxRedirects: Int = 10
 
@@ -39,6 +44,9 @@ struct RequestOptions: ParsableArguments {
         guard connectTimeout > 0, connectTimeout <= week else {
             throw ValidationError("--connect-timeout must be more than 0 and at most \(Int(week)) seconds")
         }
+        if let stallTimeout, !(stallTimeout > 0 && stallTimeout <= week) {
+            throw ValidationError("--stall-timeout must be more than 0 and at most \(Int(week)) seconds")
+        }
         guard (0...1000).contains(maxRedirects) else { throw ValidationError("--max-redirects must be from 0 to 1000") }
         for value in header where !value.contains(":") && !value.hasSuffix(";") {
             throw ValidationError("--header '\(value)' is not 'Name: value' (or 'Name;' for an empty header)")
@@ -48,6 +56,7 @@ struct RequestOptions: ParsableArguments {
     func apply(to configuration: inout FetchConfiguration) {
         configuration.timeout = timeout
         configuration.connectTimeout = connectTimeout
+        configuration.stallTimeout = stallTimeout
         configuration.maxRedirects = maxRedirects
         configuration.maxSize = maxSize.bytes
         configuration.headers = header

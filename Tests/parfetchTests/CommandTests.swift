@@ -98,6 +98,7 @@ struct CommandTests {
         #expect(records.lines == [2, 4, 5, 6])
         #expect(records[2]?["ok"] as? Bool == true)
         #expect(records[4]?["status"] as? Int == 503)
+        #expect(records[4]?["attempts"] as? Int == 3)
         #expect(records.kind(5) == "unsupported_scheme")
         #expect(records.kind(6) == "too_large")
     }
@@ -144,7 +145,7 @@ struct CommandTests {
         let list = try TemporaryFile((1...100).map { "\(server.baseURL)/hang?i=\($0)" }.joined(separator: "\n"))
         let process = Process()
         process.executableURL = Parfetch.binary
-        process.arguments = ["-j", "20", list.path]
+        process.arguments = ["-j", "20", "--per-host", "20", list.path]
         let stdout = Pipe()
         process.standardOutput = stdout
         process.standardError = FileHandle.nullDevice

@@ -50,9 +50,9 @@ final class CurlMulti {
     // MARK: transfers
 
     /// Starts fetching `request`; `completion` runs on the loop thread when it ends, exactly once.
-    func start(_ request: Request, id: Int, completion: @escaping (Response) -> Void) {
+    func start(_ request: Request, id: Int, limits: TransferLimits? = nil, completion: @escaping (Response) -> Void) {
         let transfer = Transfer(id: id, request: request, configuration: settings.configuration,
-                                completion: completion)
+                                limits: limits, completion: completion)
         guard let easy = idleHandles.popLast() ?? EasyHandle(settings: settings) else {
             return finish(transfer, error: FetchError(.other, "curl_easy_init failed: out of memory"))
         }
@@ -131,8 +131,12 @@ final class CurlMulti {
     private func complete(_ transfer: Transfer, result: CURLcode) {
         let easy = transfer.easy!
         var error: FetchError?
-        if transfer.exceededMaxSize || result == CURLE_FILESIZE_EXCEEDED {
+        if transfer.exceededMaxSize && transfer.truncatesBody {
+            error = nil
+        } else if transfer.exceededMaxSize || result == CURLE_FILESIZE_EXCEEDED {
             error = FetchError(.tooLarge, transfer.sizeLimitMessage)
+        } else if result == CURLE_OPERATION_TIMEDOUT {
+            error = timeoutError(easy, limits: transfer.limits)
         } else if result != CURLE_OK {
             error = FetchError(curlCode: result, detail: easy.errorDetail)
         }
@@ -151,6 +155,8 @@ final class CurlMulti {
             httpVersion: Self.versionName(easy.info(CURLINFO_HTTP_VERSION)),
             redirects: easy.info(CURLINFO_REDIRECT_COUNT),
             timing: timing,
+            retryAfter: status == 429 || status == 503 || status >= 500 || status == 408
+                ? Self.retryAfter(easy) : nil,
             error: error)
         recycle(transfer)
         transfer.completion(response)
@@ -169,6 +175,38 @@ final class CurlMulti {
             // A handle whose fixed options failed (a bad proxy URL, say) is not kept.
             if easy.isUsable { idleHandles.append(easy) }
         }
+    }
+
+    /// The server's Retry-After in seconds (libcurl reads both forms: seconds and HTTP date).
+    private static func retryAfter(_ easy: EasyHandle) -> Double? {
+        let seconds: Int64 = easy.info(CURLINFO_RETRY_AFTER)
+        return seconds > 0 ? Double(seconds) : nil
+    }
+
+    /// Names the limit that was reached: libcurl reports all three as one code.
+    private func timeoutError(_ easy: EasyHandle, limits: TransferLimits?) -> FetchError {
+        let configuration = settings.configuration
+        let detail = easy.errorDetail
+        // A reused connection may report no connect time; a request sent proves a connection.
+        let connected: Int64 = max(easy.info(CURLINFO_CONNECT_TIME_T), easy.info(CURLINFO_PRETRANSFER_TIME_T))
+        if detail.hasPrefix("Operation too slow"), let stall = configuration.stallTimeout {
+            return FetchError(.timeout, "stall timeout: no bytes received for \(Self.seconds(stall.rounded(.up))) s")
+        }
+        let total = limits?.timeout ?? configuration.timeout
+        // libcurl's connect limit covers DNS, TCP and TLS; whichever limit is shorter fired.
+        if connected == 0, let connectTimeout = configuration.connectTimeout, connectTimeout <= total ?? .infinity {
+            return FetchError(.timeout, "connect timeout: no connection within \(Self.seconds(connectTimeout)) s")
+        }
+        guard let total else {
+            return FetchError(curlCode: CURLE_OPERATION_TIMEDOUT, detail: detail)
+        }
+        let received: Int64 = easy.info(CURLINFO_SIZE_DOWNLOAD_T)
+        let phase = connected == 0 ? "while connecting" : "with \(received) bytes received"
+        return FetchError(.timeout, "total timeout: not complete within \(Self.seconds(total)) s, \(phase)")
+    }
+
+    private static func seconds(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 
     private static func versionName(_ version: Int) -> String? {

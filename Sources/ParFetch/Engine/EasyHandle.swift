@@ -12,6 +12,8 @@ final class EasyHandle {
     private var setupFailure: CURLcode = CURLE_OK
     /// The first of the fixed options that failed; every transfer on this handle reports it.
     private var fixedOptionsFailure: CURLcode = CURLE_OK
+    /// The last transfer changed fixed options (its `TransferLimits`); the next one restores them.
+    private var limitsChanged = false
 
     /// Creates a handle with every option that is the same for all transfers already set;
     /// `prepare` then sets only what differs per transfer. Setting everything again for
@@ -52,6 +54,11 @@ final class EasyHandle {
         if let connectTimeout = configuration.connectTimeout {
             set(CURLOPT_CONNECTTIMEOUT_MS, milliseconds(connectTimeout))
         }
+        if let stallTimeout = configuration.stallTimeout {
+            // Slower than 1 byte/s over the period: in effect, nothing received.
+            set(CURLOPT_LOW_SPEED_LIMIT, 1)
+            set(CURLOPT_LOW_SPEED_TIME, Int(min(stallTimeout.rounded(.up), Double(Int32.max))))
+        }
         // Refuses a declared Content-Length over the limit before any byte is read; the write
         // callback enforces the limit on decoded bytes and on bodies of unknown length.
         record(CCurl_easy_setopt_off_t(raw, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(configuration.maxSize)))
@@ -78,6 +85,17 @@ final class EasyHandle {
         // where HTTP/2 is possible: over TLS. For plain HTTP it would hold back the first
         // wave of transfers for a round trip.
         set(CURLOPT_PIPEWAIT, transfer.request.url.utf8.starts(with: "https:".utf8) ? 1 : 0)
+        if let limits = transfer.limits {
+            set(CURLOPT_TIMEOUT_MS, milliseconds(limits.timeout))
+            // The body is cut at the limit by the write callback instead of refused.
+            record(CCurl_easy_setopt_off_t(raw, CURLOPT_MAXFILESIZE_LARGE, 0))
+            limitsChanged = true
+        } else if limitsChanged {
+            let configuration = settings.configuration
+            set(CURLOPT_TIMEOUT_MS, configuration.timeout.map(milliseconds) ?? 0)
+            record(CCurl_easy_setopt_off_t(raw, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(configuration.maxSize)))
+            limitsChanged = false
+        }
         return setupFailure
     }
 

@@ -10,8 +10,9 @@ import Glibc
 /// Something the loop asks for more work on every turn, after libcurl has run: the place
 /// where admission decisions are made without any cross-thread hop per transfer.
 protocol LoopFeeder: AnyObject {
-    /// Called on the loop thread; may start transfers on `multi`.
-    func feed(_ multi: CurlMulti)
+    /// Called on the loop thread; may start transfers on `multi`. Returns when it wants to be
+    /// called again at the latest (monotonic nanoseconds; nil: only when woken).
+    func feed(_ multi: CurlMulti) -> UInt64?
 }
 
 /// The one thread that owns the libcurl multi handle. It sleeps in `epoll_wait` on libcurl's
@@ -135,9 +136,14 @@ final class EventLoop: @unchecked Sendable {
                 multi.cancelAll(FetchError(.interrupted, "the fetcher was shut down"))
                 return
             }
-            feeder?.feed(multi)
+            let feederDeadline = feeder?.feed(multi)
+            // Read after feeding: starting transfers arms libcurl's timer.
+            var deadline = multi.timerDeadline
+            if let feederDeadline, feederDeadline < deadline ?? .max {
+                deadline = feederDeadline
+            }
 
-            let timeout = waitMilliseconds(multi)
+            let timeout = waitMilliseconds(until: deadline)
             let sleep = queue.withLock { queue in
                 queue.sleeping = queue.tasks.isEmpty && !queue.stopping && !queue.wakePending
                 queue.wakePending = false
@@ -163,9 +169,10 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
-    /// How long epoll may sleep before libcurl's timer is due (-1: no timer).
-    private func waitMilliseconds(_ multi: CurlMulti) -> Int32 {
-        guard let deadline = multi.timerDeadline else { return -1 }
+    /// How long epoll may sleep before `deadline` (libcurl's timer or the feeder's; nil: -1,
+    /// no limit).
+    private func waitMilliseconds(until deadline: UInt64?) -> Int32 {
+        guard let deadline else { return -1 }
         let now = System.monotonicNanoseconds()
         guard deadline > now else { return 0 }
         // Rounded up: waking early would only spin.

@@ -4,6 +4,9 @@ public struct FetchConfiguration: Sendable, Hashable {
     public var timeout: Double? = 30
     /// Limit for connecting (TCP and TLS), in seconds.
     public var connectTimeout: Double? = 10
+    /// Limit on silence: a transfer that receives no bytes for this many seconds (rounded up
+    /// to whole seconds, libcurl's unit) ends as `timeout` (nil: none).
+    public var stallTimeout: Double?
     /// Redirects followed at most.
     public var maxRedirects: Int = 10
     /// Body bytes accepted at most, after decoding; more ends the transfer as `too_large`.

@@ -16,12 +16,15 @@ public struct Response: Sendable {
     public var httpVersion: String?
     public var redirects: Int
     public var timing: Timing?
+    /// Seconds the server asked to wait before the next request (its `Retry-After`, given in
+    /// seconds or as a date), for a 408, 429 or 5xx response that said.
+    public var retryAfter: Double?
     public var error: FetchError?
 
     public init(
         url: String, finalURL: String? = nil, status: Int? = nil, contentType: String? = nil,
         bytes: Int = 0, body: [UInt8] = [], httpVersion: String? = nil, redirects: Int = 0,
-        timing: Timing? = nil, error: FetchError? = nil
+        timing: Timing? = nil, retryAfter: Double? = nil, error: FetchError? = nil
     ) {
         self.url = url
         self.finalURL = finalURL
@@ -32,6 +35,7 @@ public struct Response: Sendable {
         self.httpVersion = httpVersion
         self.redirects = redirects
         self.timing = timing
+        self.retryAfter = retryAfter
         self.error = error
     }
 

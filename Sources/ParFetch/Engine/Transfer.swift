@@ -1,12 +1,20 @@
 import CCurl
 import CLibCurl
 
+/// Limits of one transfer that differ from the configuration's: robots.txt is fetched with its
+/// own short timeout, and a body over `maxSize` is cut there (and kept) instead of failing.
+struct TransferLimits {
+    var timeout: Double
+    var maxSize: Int64
+}
+
 /// One request in flight: its easy handle, the bytes received so far and who to tell when it
 /// ends. Confined to the loop thread, like the easy handle it owns.
 final class Transfer {
     let id: Int
     let request: Request
     let completion: (Response) -> Void
+    let limits: TransferLimits?
     private let maxSize: Int64
     private let retention: BodyRetention
     private var keepBody: Bool
@@ -20,14 +28,15 @@ final class Transfer {
     /// aborts the transfer with CURLE_WRITE_ERROR before the memory is spent.
     private(set) var exceededMaxSize = false
 
-    init(id: Int, request: Request, configuration: FetchConfiguration,
+    init(id: Int, request: Request, configuration: FetchConfiguration, limits: TransferLimits?,
          completion: @escaping (Response) -> Void) {
         self.id = id
         self.request = request
         self.completion = completion
-        maxSize = configuration.maxSize
-        retention = configuration.bodies
-        keepBody = configuration.bodies != .none
+        self.limits = limits
+        maxSize = limits?.maxSize ?? configuration.maxSize
+        retention = limits == nil ? configuration.bodies : .all
+        keepBody = retention != .none
     }
 
     /// Takes body bytes (already content-decoded by libcurl); returns how many were taken.
@@ -35,6 +44,9 @@ final class Transfer {
         received += Int64(bytes.count)
         if received > maxSize {
             exceededMaxSize = true
+            if limits != nil, keepBody {
+                body.append(contentsOf: bytes.prefix(Int(maxSize) - body.count))
+            }
             return 0
         }
         if keepBody {
@@ -65,6 +77,9 @@ final class Transfer {
         if let extraHeaders { curl_slist_free_all(extraHeaders) }
         extraHeaders = nil
     }
+
+    /// Whether an oversized body was cut and kept rather than failing the transfer.
+    var truncatesBody: Bool { limits != nil }
 
     var sizeLimitMessage: String {
         "body larger than the limit of \(maxSize) bytes"

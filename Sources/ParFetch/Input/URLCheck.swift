@@ -32,6 +32,25 @@ final class URLCheck {
         return .success(text)
     }
 
+    /// The scheduling key of the URL last accepted by `check`: its host, lower-cased, and its
+    /// port (the scheme's default when none is given), e.g. `example.com:443`. Two ports of one
+    /// machine are two hosts, as two servers may listen there.
+    func hostOfLastCheck() -> String {
+        var host: UnsafeMutablePointer<CChar>?
+        var port: UnsafeMutablePointer<CChar>?
+        defer {
+            curl_free(host)
+            curl_free(port)
+        }
+        guard curl_url_get(handle, CURLUPART_HOST, &host, 0) == CURLUE_OK, let host else { return "" }
+        _ = curl_url_get(handle, CURLUPART_PORT, &port, UInt32(CURLU_DEFAULT_PORT))
+        var key = String(cString: host).lowercased()
+        if let port {
+            key += ":" + String(cString: port)
+        }
+        return key
+    }
+
     /// Whether `text` starts with a scheme other than http or https (checked without
     /// allocating: the link resolver asks for every link of every page).
     static func hasOtherScheme(_ text: String) -> Bool {

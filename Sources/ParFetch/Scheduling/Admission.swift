@@ -1,7 +1,18 @@
-/// Decides, on the loop thread, when the next URL starts: at most `limit` transfers in flight,
-/// none while the record writer or the parse pool is backed up, and none once the run is
-/// stopping. It is the
-/// loop's feeder, so admission costs no thread hop per transfer.
+/// A list line on its way through the scheduler.
+struct CrawlJob: SchedulerJob {
+    let item: ListItem
+    let url: String
+    var host: String { item.host }
+    /// The last attempt's response (without its body), kept while the job waits for a retry.
+    var last: Response?
+}
+
+/// Runs the crawl's admission on the loop thread: takes read lines into the `HostScheduler`
+/// (a bounded look-ahead), performs its steps (starts transfers, fetches robots.txt, writes
+/// the records of lines it skips), reports each attempt's outcome back, and hands finished
+/// transfers to the parse pool or the writer. Nothing starts while the record writer or the
+/// parse pool is backed up, and nothing once the run is stopping. It is the loop's feeder,
+/// so admission costs no thread hop per transfer.
 ///
 /// Confined to the loop thread.
 final class Admission: LoopFeeder {
@@ -9,57 +20,143 @@ final class Admission: LoopFeeder {
     private let writer: RecordWriter
     private let pool: ParsePool?
     private let stop: CrawlStop
-    private let limit: Int
+    private var scheduler: HostScheduler<CrawlJob>
+    private let lookahead: Int
     private let writerBacklogLimit: Int
+    private let robotsLimits: TransferLimits
+    private let userAgent: String
     private let onFinish: () -> Void
-    private var inFlight = 0
+    private var readerDone = false
+    private var stopping = false
     private var nextID = 0
     private var finished = false
 
-    init(ready: ReadyQueue, writer: RecordWriter, pool: ParsePool?, stop: CrawlStop, limit: Int,
-         onFinish: @escaping () -> Void) {
+    init(ready: ReadyQueue, writer: RecordWriter, pool: ParsePool?, stop: CrawlStop, options: CrawlOptions,
+         now: Nanoseconds, onFinish: @escaping () -> Void) {
         self.ready = ready
         self.writer = writer
         self.pool = pool
         self.stop = stop
-        self.limit = max(1, limit)
-        writerBacklogLimit = max(1024, 4 * self.limit)
+        scheduler = HostScheduler(policy: options.scheduling, limit: options.concurrency, now: now)
+        lookahead = max(1, options.scheduling.lookahead)
+        writerBacklogLimit = max(1024, 4 * options.concurrency)
+        // RFC 9309 asks crawlers to read at least 500 KiB of a robots.txt.
+        robotsLimits = TransferLimits(timeout: min(10, options.fetch.timeout ?? 10), maxSize: 512 << 10)
+        userAgent = options.fetch.userAgent
         self.onFinish = onFinish
     }
 
-    func feed(_ multi: CurlMulti) {
-        guard !finished else { return }
+    func feed(_ multi: CurlMulti) -> Nanoseconds? {
+        guard !finished else { return nil }
         if writer.failed != nil || stop.isRequested {
-            // Stop everything: the transfers in flight get `interrupted` records (dropped if
-            // nobody reads the output any more).
-            ready.cancel()
-            multi.cancelAll(FetchError(.interrupted, writer.failed != nil ? "output closed" : "the run was interrupted"))
-            return finish()
+            stopAll(multi)
+            return nil
         }
-        var drained = false
-        if inFlight < limit && writer.backlog < writerBacklogLimit && pool?.isFull != true {
-            let batch = ready.take(upTo: limit - inFlight)
-            drained = batch.drained
+        if !readerDone && scheduler.waiting < lookahead {
+            let batch = ready.take(upTo: lookahead - scheduler.waiting)
+            readerDone = batch.drained
             for item in batch.items {
                 guard case .success(let url) = item.target else {
                     preconditionFailure("the reader queues only fetchable lines")
                 }
-                inFlight += 1
-                nextID += 1
-                multi.start(Request(url: url), id: nextID) { [unowned self] response in
-                    inFlight -= 1
-                    // Bodies kept were HTML (or untyped); only complete ones are parsed.
-                    if let pool, response.error == nil, !response.body.isEmpty {
-                        pool.submit(item, response)
-                    } else {
-                        writer.submit(Record(item: item, response: response))
-                    }
-                }
+                scheduler.add(CrawlJob(item: item, url: url))
             }
         }
-        if drained && inFlight == 0 {
+        var deadline: Nanoseconds?
+        steps: while writer.backlog < writerBacklogLimit && pool?.isFull != true {
+            switch scheduler.next(now: multi.now) {
+            case .start(let ticket):
+                start(ticket, on: multi)
+            case .fetchRobots(let ticket):
+                fetchRobots(ticket, on: multi)
+            case .skip(let job, let attempts, let error):
+                if attempts > 0, let last = job.last {
+                    writer.submit(Record(item: job.item, response: last, attempts: attempts))
+                } else {
+                    writer.submit(Record(item: job.item, error: error))
+                }
+            case .wait(let until):
+                deadline = until
+                break steps
+            case .blocked:
+                break steps
+            }
+        }
+        if readerDone && scheduler.isEmpty {
             finish()
         }
+        return deadline
+    }
+
+    private func start(_ ticket: HostScheduler<CrawlJob>.Ticket, on multi: CurlMulti) {
+        nextID += 1
+        multi.start(Request(url: ticket.job.url), id: nextID) { [unowned self, unowned multi] response in
+            guard !stopping else {
+                return writer.submit(Record(item: ticket.job.item, response: response, attempts: ticket.attempt))
+            }
+            var ticket = ticket
+            var last = response
+            last.body = []
+            ticket.job.last = last
+            switch scheduler.finished(ticket, Self.outcome(of: response), now: multi.now) {
+            case .done:
+                // Bodies kept were HTML (or untyped); only complete ones are parsed.
+                if let pool, response.error == nil, !response.body.isEmpty {
+                    pool.submit(ticket.job.item, response, attempts: ticket.attempt)
+                } else {
+                    writer.submit(Record(item: ticket.job.item, response: response, attempts: ticket.attempt))
+                }
+            case .retry:
+                break
+            }
+        }
+    }
+
+    private func fetchRobots(_ ticket: HostScheduler<CrawlJob>.RobotsTicket, on multi: CurlMulti) {
+        nextID += 1
+        multi.start(Request(url: ticket.url), id: nextID, limits: robotsLimits) { [unowned self, unowned multi] response in
+            guard !stopping else { return }
+            let (rules, error) = Self.robots(from: response, userAgent: userAgent)
+            scheduler.robotsFinished(ticket, rules: rules, disallowed: error, now: multi.now)
+        }
+    }
+
+    /// The rules a robots.txt response sets, as RFC 9309 reads it: a 2xx body is parsed,
+    /// a 4xx means there are none, and a 5xx or no answer means every URL is disallowed.
+    static func robots(from response: Response, userAgent: String) -> (RobotsRules, FetchError) {
+        if let error = response.error {
+            return (.disallowAll, FetchError(.robots, "robots.txt unreachable (\(error)); every URL of the host is treated as disallowed"))
+        }
+        switch response.status ?? 0 {
+        case 200..<300:
+            return (RobotsRules(parsing: response.body, userAgent: userAgent),
+                    FetchError(.robots, "disallowed by \(response.url)"))
+        case 500..<600:
+            return (.disallowAll, FetchError(.robots, "robots.txt answered \(response.status ?? 0); every URL of the host is treated as disallowed"))
+        default:
+            // 4xx, or redirects that never ended: no robots.txt, so no rules.
+            return (.allowAll, FetchError(.robots, "disallowed by \(response.url)"))
+        }
+    }
+
+    static func outcome(of response: Response) -> AttemptOutcome {
+        if let error = response.error { return .failure(error.kind) }
+        return .response(status: response.status ?? 0, retryAfter: response.retryAfter)
+    }
+
+    /// Ends the run early: the transfers in flight and the jobs waiting for a retry get
+    /// `interrupted` records (dropped if nobody reads the output any more).
+    private func stopAll(_ multi: CurlMulti) {
+        stopping = true
+        ready.cancel()
+        let error = FetchError(.interrupted, writer.failed != nil ? "output closed" : "the run was interrupted")
+        multi.cancelAll(error)
+        for (job, attempts) in scheduler.takeRetries() {
+            var last = job.last ?? Response(url: job.url)
+            last.error = error
+            writer.submit(Record(item: job.item, response: last, attempts: attempts))
+        }
+        finish()
     }
 
     private func finish() {
