@@ -5,27 +5,8 @@ import Testing
 
 @Suite("Crawl: list to records", .timeLimit(.minutes(1)))
 struct CrawlTests {
-    /// Runs a crawl over `lines` and returns the records, parsed.
     func crawl(_ lines: [String], concurrency: Int = 50) throws -> [[String: Any]] {
-        let directory = FileManager.default.temporaryDirectory
-        let listPath = directory.appendingPathComponent("parfetch-crawl-\(UUID().uuidString).txt").path
-        let outputPath = listPath + ".jsonl"
-        defer {
-            try? FileManager.default.removeItem(atPath: listPath)
-            try? FileManager.default.removeItem(atPath: outputPath)
-        }
-        try lines.joined(separator: "\n").write(toFile: listPath, atomically: true, encoding: .utf8)
-        var options = CrawlOptions()
-        options.concurrency = concurrency
-        options.fetch.timeout = 5
-        let writer = try RecordWriter(path: outputPath)
-        try Crawl.run(list: try ListReader(path: listPath), writer: writer, options: options)
-        #expect(writer.close() == nil)
-        let text = try String(contentsOfFile: outputPath, encoding: .utf8)
-        #expect(text.hasSuffix("\n") || text.isEmpty)
-        return try text.split(separator: "\n").map {
-            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
-        }
+        try Fixture.crawl(lines) { $0.concurrency = concurrency }
     }
 
     @Test func twoThousandURLsGiveTwoThousandRecords() async throws {

@@ -1,5 +1,7 @@
 import FixtureServer
 import Foundation
+import Testing
+@testable import ParFetch
 
 /// The in-process fixture server shared by tests that don't read its counters. Tests that
 /// assert on `stats()` start their own with `Fixture.start()`.
@@ -16,5 +18,29 @@ enum Fixture {
 
     static func page(_ name: String) throws -> Data {
         try Data(contentsOf: URL(fileURLWithPath: FixtureServer.defaultPagesDirectory).appendingPathComponent(name))
+    }
+
+    /// Runs a crawl over `lines` (5 s timeout per attempt, then `configure`) and returns the
+    /// records, parsed, in output order.
+    static func crawl(_ lines: [String], configure: (inout CrawlOptions) -> Void = { _ in }) throws -> [[String: Any]] {
+        let directory = FileManager.default.temporaryDirectory
+        let listPath = directory.appendingPathComponent("parfetch-crawl-\(UUID().uuidString).txt").path
+        let outputPath = listPath + ".jsonl"
+        defer {
+            try? FileManager.default.removeItem(atPath: listPath)
+            try? FileManager.default.removeItem(atPath: outputPath)
+        }
+        try lines.joined(separator: "\n").write(toFile: listPath, atomically: true, encoding: .utf8)
+        var options = CrawlOptions()
+        options.fetch.timeout = 5
+        configure(&options)
+        let writer = try RecordWriter(path: outputPath)
+        try Crawl.run(list: try ListReader(path: listPath), writer: writer, options: options)
+        #expect(writer.close() == nil)
+        let text = try String(contentsOfFile: outputPath, encoding: .utf8)
+        #expect(text.hasSuffix("\n") || text.isEmpty)
+        return try text.split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
     }
 }

@@ -21,6 +21,12 @@ struct CommandTests {
         (["--max-size", "lots", "list.txt"], "max-size"),
         (["-H", "NoColonHere", "list.txt"], "--header"),
         (["--no-such-flag", "list.txt"], "no-such-flag"),
+        (["--per-host", "0", "list.txt"], "--per-host"),
+        (["--rate", "0", "list.txt"], "--rate"),
+        (["--delay", "-1", "list.txt"], "--delay"),
+        (["--retries", "-1", "list.txt"], "--retries"),
+        (["--stall-timeout", "0", "list.txt"], "--stall-timeout"),
+        (["--lookahead", "0", "list.txt"], "--lookahead"),
     ])
     func badUsageExitsTwoWithOneClearLine(arguments: [String], mentions: String) throws {
         let result = try Parfetch.run(arguments)
@@ -211,6 +217,20 @@ struct CommandTests {
         #expect(ContinuousClock.now - start < .seconds(2))
         #expect(received.split(separator: UInt8(ascii: "\n")).count >= 3)
         #expect(stderr.fileHandleForReading.readDataToEndOfFile().isEmpty)
+    }
+
+    /// A 1 MB gzip body that inflates to 1 GiB: `too_large`, with memory bounded by the
+    /// size limit (64 MiB by default), not by what the body would inflate to.
+    @Test func decompressionBombIsStoppedWithMemoryBounded() async throws {
+        let server = try await Fixture.server()
+        let list = try TemporaryFile("\(server.baseURL)/gzip-bomb/1G\n")
+        let result = try Parfetch.run([list.path], limit: .seconds(50))
+        let records = try Records(result.stdout)
+        #expect(records.kind(1) == "too_large")
+        // The largest resident size of any child this test process has waited for.
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        #expect(usage.ru_maxrss < 200 * 1024, "peak RSS \(usage.ru_maxrss) KiB")
     }
 }
 
