@@ -219,7 +219,8 @@ tool_cmd() { # scenario tool -> fills CMD array
   list=$PREFIX/list-$s.txt
   case $t in
     # shellcheck disable=SC2206  # PARFETCH_ARGS is split on purpose
-    parfetch) CMD=("$PARFETCH" -j "$c" -o "$PREFIX/parfetch-$s.jsonl" $PARFETCH_ARGS "$list") ;;
+    # One host here: --per-host lets parfetch use as many connections as the peers do.
+    parfetch) CMD=("$PARFETCH" -j "$c" --per-host "$c" -o "$PREFIX/parfetch-$s.jsonl" $PARFETCH_ARGS "$list") ;;
     wget2)    CMD=(wget2 --no-config -q --no-robots --tries=1 --max-threads="$c" -O /dev/null -i "$list") ;;
     curl)     CMD=(curl -s --parallel --parallel-immediate --parallel-max "$c" -K "$PREFIX/curl-$s.cfg") ;;
     aiohttp)  CMD=(python3 "$BENCH_DIR/aiohttp_fetch.py" "$c" "$list") ;;

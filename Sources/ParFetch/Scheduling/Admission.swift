@@ -1,10 +1,23 @@
-/// A list line on its way through the scheduler.
+/// A list line on its way through the scheduler. Up to `--lookahead` of them wait at once,
+/// so it is kept small.
 struct CrawlJob: SchedulerJob {
     let item: ListItem
-    let url: String
+    /// The last attempt's response (without its body), kept while the job waits for a retry;
+    /// boxed, as few jobs ever have one.
+    var last: LastAttempt?
+
     var host: String { item.host }
-    /// The last attempt's response (without its body), kept while the job waits for a retry.
-    var last: Response?
+
+    var url: String {
+        guard case .success(let url) = item.target else { preconditionFailure("only fetchable lines are scheduled") }
+        return url
+    }
+}
+
+final class LastAttempt {
+    let response: Response
+
+    init(_ response: Response) { self.response = response }
 }
 
 /// Runs the crawl's admission on the loop thread: takes read lines into the `HostScheduler`
@@ -56,10 +69,7 @@ final class Admission: LoopFeeder {
             let batch = ready.take(upTo: lookahead - scheduler.waiting)
             readerDone = batch.drained
             for item in batch.items {
-                guard case .success(let url) = item.target else {
-                    preconditionFailure("the reader queues only fetchable lines")
-                }
-                scheduler.add(CrawlJob(item: item, url: url))
+                scheduler.add(CrawlJob(item: item))
             }
         }
         var deadline: Nanoseconds?
@@ -71,7 +81,7 @@ final class Admission: LoopFeeder {
                 fetchRobots(ticket, on: multi)
             case .skip(let job, let attempts, let error):
                 if attempts > 0, let last = job.last {
-                    writer.submit(Record(item: job.item, response: last, attempts: attempts))
+                    writer.submit(Record(item: job.item, response: last.response, attempts: attempts))
                 } else {
                     writer.submit(Record(item: job.item, error: error))
                 }
@@ -95,9 +105,12 @@ final class Admission: LoopFeeder {
                 return writer.submit(Record(item: ticket.job.item, response: response, attempts: ticket.attempt))
             }
             var ticket = ticket
-            var last = response
-            last.body = []
-            ticket.job.last = last
+            if response.error != nil || HostScheduler<CrawlJob>.isRetryable(status: response.status ?? 0) {
+                // It may be retried, and a record written later from it.
+                var last = response
+                last.body = []
+                ticket.job.last = LastAttempt(last)
+            }
             switch scheduler.finished(ticket, Self.outcome(of: response), now: multi.now) {
             case .done:
                 // Bodies kept were HTML (or untyped); only complete ones are parsed.
@@ -152,7 +165,7 @@ final class Admission: LoopFeeder {
         let error = FetchError(.interrupted, writer.failed != nil ? "output closed" : "the run was interrupted")
         multi.cancelAll(error)
         for (job, attempts) in scheduler.takeRetries() {
-            var last = job.last ?? Response(url: job.url)
+            var last = job.last?.response ?? Response(url: job.url)
             last.error = error
             writer.submit(Record(item: job.item, response: last, attempts: attempts))
         }
