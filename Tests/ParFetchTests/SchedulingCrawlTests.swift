@@ -165,6 +165,16 @@ struct SchedulingCrawlTests {
         #expect(Self.message(total.first ?? [:]).hasPrefix("total timeout: not complete within 1 s, with "))
     }
 
+    @Test func connectTimeoutNamesItsPhase() throws {
+        let listener = try FullBacklog()
+        let records = try Fixture.crawl(["http://127.0.0.1:\(listener.port)/"]) {
+            $0.fetch.connectTimeout = 1
+            $0.scheduling.retries = 0
+        }
+        #expect(Self.kind(records.first ?? [:]) == "timeout")
+        #expect(Self.message(records.first ?? [:]) == "connect timeout: no connection within 1 s")
+    }
+
     @Test func decompressionBombEndsTooLarge() async throws {
         let server = try await Fixture.server()
         let records = try Fixture.crawl(["\(server.baseURL)/gzip-bomb/64M"]) {
@@ -196,5 +206,42 @@ struct SchedulingCrawlTests {
         }
         try await slow.shutdown()
         try await fast.shutdown()
+    }
+}
+
+/// A loopback port that never completes a connection: its accept queue (backlog 0) is filled
+/// by connections nobody accepts, so the kernel drops further SYNs and a client's connect
+/// hangs until its own limit.
+final class FullBacklog {
+    let port: Int
+    private var descriptors: [Int32] = []
+
+    init() throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        descriptors.append(listener)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                bind(listener, address, length) == 0 && listen(listener, 0) == 0
+                    && getsockname(listener, address, &length) == 0
+            }
+        }
+        guard bound else { throw POSIXError(.EADDRNOTAVAIL) }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        for _ in 0..<3 {
+            let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            descriptors.append(client)
+            _ = withUnsafePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, length) }
+            }
+        }
+        usleep(100_000)
+    }
+
+    deinit {
+        for descriptor in descriptors { close(descriptor) }
     }
 }
