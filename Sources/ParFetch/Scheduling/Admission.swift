@@ -66,7 +66,7 @@ final class Admission: LoopFeeder {
             return nil
         }
         if !readerDone && scheduler.waiting < lookahead {
-            let batch = ready.take(upTo: lookahead - scheduler.waiting)
+            let batch = ready.take(upTo: lookahead - scheduler.waiting, wake: scheduler.waiting < scheduler.limit)
             readerDone = batch.drained
             for item in batch.items {
                 scheduler.add(CrawlJob(item: item))
