@@ -11,7 +11,7 @@ struct PolitenessOptions: ParsableArguments {
     var rate: Double?
 
     @Option(help: ArgumentHelp(
-        "Seconds between two request starts to one host at least (varied by ±50% unless --no-jitter).",
+        "Seconds between two request starts to one host, on average (varied by ±50% unless --no-jitter; never below a robots.txt Crawl-delay).",
         valueName: "seconds"))
     var delay: Double = 0
 

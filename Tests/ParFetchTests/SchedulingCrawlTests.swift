@@ -144,6 +144,33 @@ struct SchedulingCrawlTests {
         try await server.shutdown()
     }
 
+    /// Skipped lines free look-ahead without a transfer whose end would wake the loop: the
+    /// run must still read the rest of the list.
+    @Test(arguments: [FixtureRobots.status(503), .text("User-agent: *\nDisallow: /\n")])
+    func everythingSkippedWithASmallLookaheadStillFinishes(robots: FixtureRobots) async throws {
+        let server = try await FixtureServer.start(pagesDirectory: FixtureServer.defaultPagesDirectory, robots: robots)
+        let records = try Fixture.crawl((1...200).map { "\(server.baseURL)/status/204?i=\($0)" }) {
+            $0.scheduling.robots = true
+            $0.scheduling.lookahead = 5
+        }
+        #expect(records.count == 200)
+        #expect(records.allSatisfy { Self.kind($0) == "robots" })
+        #expect(server.requestLog().map(\.uri) == ["/robots.txt"])
+        try await server.shutdown()
+    }
+
+    @Test func aURLWithOneSlashIsFiledUnderItsHost() async throws {
+        let server = try await FixtureServer.start(pagesDirectory: FixtureServer.defaultPagesDirectory, robots: .text("User-agent: *\nDisallow: /private\n"))
+        // libcurl reads `http:/host/x` as `http://host/x`; so must robots.txt.
+        let base = server.baseURL.replacingOccurrences(of: "http://", with: "http:/")
+        let records = try Fixture.crawl(["\(base)/status/204", "\(base)/private/x"]) { $0.scheduling.robots = true }
+        let byLine = Self.byLine(records)
+        #expect(byLine[1]?["status"] as? Int == 204)
+        #expect(Self.kind(byLine[2] ?? [:]) == "robots")
+        #expect(server.requestLog().map(\.uri) == ["/robots.txt", "/status/204"])
+        try await server.shutdown()
+    }
+
     @Test func stallAndTotalTimeoutsNameTheirPhase() async throws {
         let server = try await Fixture.server()
         let records = try Fixture.crawl(["\(server.baseURL)/drip?bytes=3&ms=2500", "\(server.baseURL)/hang"]) {
@@ -153,7 +180,7 @@ struct SchedulingCrawlTests {
         }
         let byLine = Self.byLine(records)
         #expect(Self.kind(byLine[1] ?? [:]) == "timeout")
-        #expect(Self.message(byLine[1] ?? [:]).hasPrefix("stall timeout: no bytes received for 1 s"))
+        #expect(Self.message(byLine[1] ?? [:]).hasPrefix("stall timeout: less than 1 byte/s for 1 s"))
         #expect(Self.kind(byLine[2] ?? [:]) == "timeout")
         // /hang sends nothing: the stall limit (1 s) fires before the total one (2 s).
         #expect(Self.message(byLine[2] ?? [:]).hasPrefix("stall timeout"))

@@ -145,7 +145,7 @@ final class CurlMulti {
             curlTotal: easy.info(CURLINFO_TOTAL_TIME_T), dns: easy.info(CURLINFO_NAMELOOKUP_TIME_T),
             connect: easy.info(CURLINFO_CONNECT_TIME_T), tls: easy.info(CURLINFO_APPCONNECT_TIME_T),
             firstByte: easy.info(CURLINFO_STARTTRANSFER_TIME_T))
-        let response = Response(
+        var response = Response(
             url: transfer.request.url,
             finalURL: easy.info(CURLINFO_EFFECTIVE_URL),
             status: status > 0 ? status : nil,
@@ -155,9 +155,12 @@ final class CurlMulti {
             httpVersion: Self.versionName(easy.info(CURLINFO_HTTP_VERSION)),
             redirects: easy.info(CURLINFO_REDIRECT_COUNT),
             timing: timing,
-            retryAfter: status == 429 || status == 503 || status >= 500 || status == 408
-                ? Self.retryAfter(easy) : nil,
+            retryAfter: status >= 400 ? Self.retryAfter(easy) : nil,
             error: error)
+        if let kind = error?.kind {
+            response.failedConnecting = kind == .dns || kind == .connect
+                || error?.message.hasPrefix(Self.connectTimeoutPrefix) == true
+        }
         recycle(transfer)
         transfer.completion(response)
     }
@@ -183,25 +186,29 @@ final class CurlMulti {
         return seconds > 0 ? Double(seconds) : nil
     }
 
-    /// Names the limit that was reached: libcurl reports all three as one code.
+    private static let connectTimeoutPrefix = "connect timeout:"
+
+    /// Names the limit that was reached: libcurl reports all three as one code. Its message
+    /// tells the phase ("Resolving timed out", "Connection timed out", "Failed to connect …:
+    /// Timeout was reached": still connecting; its times add up over redirects, so they can't).
     private func timeoutError(_ easy: EasyHandle, limits: TransferLimits?) -> FetchError {
         let configuration = settings.configuration
         let detail = easy.errorDetail
-        // A reused connection may report no connect time; a request sent proves a connection.
-        let connected: Int64 = max(easy.info(CURLINFO_CONNECT_TIME_T), easy.info(CURLINFO_PRETRANSFER_TIME_T))
         if detail.hasPrefix("Operation too slow"), let stall = configuration.stallTimeout {
-            return FetchError(.timeout, "stall timeout: no bytes received for \(Self.seconds(stall.rounded(.up))) s")
+            return FetchError(.timeout, "stall timeout: less than 1 byte/s for \(Self.seconds(stall.rounded(.up))) s")
         }
+        let connecting = detail.hasPrefix("Resolving timed out") || detail.hasPrefix("Connection timed out")
+            || detail.hasPrefix("Failed to connect")
         let total = limits?.timeout ?? configuration.timeout
-        // libcurl's connect limit covers DNS, TCP and TLS; whichever limit is shorter fired.
-        if connected == 0, let connectTimeout = configuration.connectTimeout, connectTimeout <= total ?? .infinity {
-            return FetchError(.timeout, "connect timeout: no connection within \(Self.seconds(connectTimeout)) s")
+        // Both limits run while connecting; the shorter fired.
+        if connecting, let connectTimeout = configuration.connectTimeout, connectTimeout <= total ?? .infinity {
+            return FetchError(.timeout, "\(Self.connectTimeoutPrefix) no connection within \(Self.seconds(connectTimeout)) s")
         }
         guard let total else {
             return FetchError(curlCode: CURLE_OPERATION_TIMEDOUT, detail: detail)
         }
         let received: Int64 = easy.info(CURLINFO_SIZE_DOWNLOAD_T)
-        let phase = connected == 0 ? "while connecting" : "with \(received) bytes received"
+        let phase = connecting ? "while connecting" : "with \(received) bytes received"
         return FetchError(.timeout, "total timeout: not complete within \(Self.seconds(total)) s, \(phase)")
     }
 

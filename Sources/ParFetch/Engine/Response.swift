@@ -20,6 +20,8 @@ public struct Response: Sendable {
     /// seconds or as a date), for a 408, 429 or 5xx response that said.
     public var retryAfter: Double?
     public var error: FetchError?
+    /// The attempt failed before a connection was made (DNS, TCP or TLS).
+    var failedConnecting = false
 
     public init(
         url: String, finalURL: String? = nil, status: Int? = nil, contentType: String? = nil,

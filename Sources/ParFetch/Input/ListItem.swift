@@ -6,8 +6,8 @@ public struct ListItem: Sendable {
     public var text: String
     /// The URL to fetch, or why the line can't be fetched.
     public var target: Result<String, FetchError>
-    /// The host the scheduler files the URL under (`HostKey`), set by the list reader for
-    /// fetchable lines.
+    /// The host the scheduler files the URL under (host name and port), set by the list
+    /// reader for fetchable lines.
     var host = ""
 
     public init(line: Int, text: String, target: Result<String, FetchError>) {

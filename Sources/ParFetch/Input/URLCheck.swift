@@ -28,8 +28,13 @@ final class URLCheck {
         guard code == CURLUE_OK else {
             return .failure(FetchError(.invalidURL, String(cString: curl_url_strerror(code))))
         }
-        // libcurl parses the text again when fetching, exactly as here.
-        return .success(text)
+        // libcurl's own spelling of the URL (e.g. `http:/a/x` becomes `http://a/x`), so that
+        // what the scheduler reads from it (host, robots.txt location, path) is what libcurl
+        // will fetch.
+        var url: UnsafeMutablePointer<CChar>?
+        defer { curl_free(url) }
+        guard curl_url_get(handle, CURLUPART_URL, &url, 0) == CURLUE_OK, let url else { return .success(text) }
+        return .success(String(cString: url))
     }
 
     /// The scheduling key of the URL last accepted by `check`: its host, lower-cased, and its

@@ -65,15 +65,38 @@ final class Admission: LoopFeeder {
             stopAll(multi)
             return nil
         }
-        if !readerDone && scheduler.waiting < lookahead {
-            let batch = ready.take(upTo: lookahead - scheduler.waiting, wake: scheduler.waiting < scheduler.limit)
-            readerDone = batch.drained
-            for item in batch.items {
-                scheduler.add(CrawlJob(item: item))
-            }
-        }
         var deadline: Nanoseconds?
-        steps: while writer.backlog < writerBacklogLimit && pool?.isFull != true {
+        while true {
+            if !readerDone && scheduler.waiting < lookahead {
+                let batch = ready.take(upTo: lookahead - scheduler.waiting)
+                readerDone = batch.drained
+                for item in batch.items {
+                    scheduler.add(CrawlJob(item: item))
+                }
+            }
+            deadline = step(multi)
+            // Slots are free and the look-ahead has room: take what the reader has now, or
+            // be woken when it has more. (Skipped lines free look-ahead without a transfer
+            // whose end would bring the loop back.)
+            guard !readerDone, scheduler.waiting < lookahead, scheduler.inFlight < scheduler.limit, !backedUp,
+                  ready.hasItemsOrAskForWake()
+            else { break }
+        }
+        if readerDone && scheduler.isEmpty {
+            finish()
+        }
+        return deadline
+    }
+
+    /// The record writer or the parse pool is behind: nothing starts until it catches up
+    /// (it wakes the loop then).
+    private var backedUp: Bool {
+        writer.backlog >= writerBacklogLimit || pool?.isFull == true
+    }
+
+    /// Performs the scheduler's steps until it waits; returns when it wants to be asked again.
+    private func step(_ multi: CurlMulti) -> Nanoseconds? {
+        while !backedUp {
             switch scheduler.next(now: multi.now) {
             case .start(let ticket):
                 start(ticket, on: multi)
@@ -86,16 +109,12 @@ final class Admission: LoopFeeder {
                     writer.submit(Record(item: job.item, error: error))
                 }
             case .wait(let until):
-                deadline = until
-                break steps
+                return until
             case .blocked:
-                break steps
+                return nil
             }
         }
-        if readerDone && scheduler.isEmpty {
-            finish()
-        }
-        return deadline
+        return nil
     }
 
     private func start(_ ticket: HostScheduler<CrawlJob>.Ticket, on multi: CurlMulti) {
@@ -137,7 +156,7 @@ final class Admission: LoopFeeder {
     /// The rules a robots.txt response sets, as RFC 9309 reads it: a 2xx body is parsed,
     /// a 4xx means there are none, and a 5xx or no answer means every URL is disallowed.
     static func robots(from response: Response, userAgent: String) -> (RobotsRules, FetchError) {
-        if let error = response.error {
+        if let error = response.error, error.kind != .tooManyRedirects {
             return (.disallowAll, FetchError(.robots, "robots.txt unreachable (\(error)); every URL of the host is treated as disallowed"))
         }
         switch response.status ?? 0 {
@@ -147,13 +166,13 @@ final class Admission: LoopFeeder {
         case 500..<600:
             return (.disallowAll, FetchError(.robots, "robots.txt answered \(response.status ?? 0); every URL of the host is treated as disallowed"))
         default:
-            // 4xx, or redirects that never ended: no robots.txt, so no rules.
+            // 4xx, or redirects that never ended (RFC 9309 2.3.1.2): no robots.txt, no rules.
             return (.allowAll, FetchError(.robots, "disallowed by \(response.url)"))
         }
     }
 
     static func outcome(of response: Response) -> AttemptOutcome {
-        if let error = response.error { return .failure(error.kind) }
+        if let error = response.error { return .failure(error.kind, connecting: response.failedConnecting) }
         return .response(status: response.status ?? 0, retryAfter: response.retryAfter)
     }
 

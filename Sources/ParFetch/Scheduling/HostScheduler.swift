@@ -13,8 +13,9 @@ protocol SchedulerJob {
 enum AttemptOutcome: Equatable {
     /// A response arrived with this status. `retryAfter`: the server's Retry-After, in seconds.
     case response(status: Int, retryAfter: Double?)
-    /// No complete response.
-    case failure(FetchError.Kind)
+    /// No complete response. `connecting`: it failed before a connection was made (a
+    /// connect timeout, say), which counts towards giving the host up.
+    case failure(FetchError.Kind, connecting: Bool = false)
 }
 
 /// Decides what starts next: the global limit, a window per host (at most
@@ -37,6 +38,9 @@ struct HostScheduler<Job: SchedulerJob> {
         /// 1 for the first request of the job.
         let attempt: Int
         fileprivate let host: Int
+        /// The host's window generation when it started: only feedback on the current
+        /// window may change it.
+        fileprivate let generation: Int
     }
 
     /// A started robots.txt fetch. Hand it back to `robotsFinished` when it ends.
@@ -88,9 +92,13 @@ struct HostScheduler<Job: SchedulerJob> {
         var retrying = 0
         /// Transfers allowed in flight now (AIMD, 1…perHost).
         var window: Int
+        /// Counts the window's cuts. A cut applies once per round trip: responses to requests
+        /// sent before it neither cut again nor grow the window back.
+        var generation = 0
         var pausedUntil: Nanoseconds = 0
         var nextStart: Nanoseconds = 0
-        var delay: Double
+        /// robots.txt's Crawl-delay: a minimum, never shortened by jitter.
+        var crawlDelay: Double = 0
         var consecutiveFailures = 0
         /// Set once the host is given up: the error its remaining jobs are skipped with.
         var givenUp: FetchError?
@@ -127,6 +135,8 @@ struct HostScheduler<Job: SchedulerJob> {
     let policy: SchedulingPolicy
     /// Transfers in flight at most, over all hosts.
     let limit: Int
+    /// `policy.perHost`, at least 1.
+    private let perHost: Int
     private var random: SplitMix64
     private var bucket: TokenBucket?
     private var hosts: [Host] = []
@@ -146,8 +156,10 @@ struct HostScheduler<Job: SchedulerJob> {
     init(policy: SchedulingPolicy, limit: Int, now: Nanoseconds, seed: UInt64 = .random(in: .min ... .max)) {
         self.policy = policy
         self.limit = max(1, limit)
+        perHost = max(1, policy.perHost)
         random = SplitMix64(seed: seed)
-        bucket = policy.rate.map { TokenBucket(rate: $0, now: now) }
+        // A rate of 0 or less would never (or always) have a token: no limit is meant.
+        bucket = policy.rate.flatMap { $0 > 0 ? TokenBucket(rate: $0, now: now) : nil }
     }
 
     /// Nothing waits and nothing is in flight.
@@ -168,21 +180,31 @@ struct HostScheduler<Job: SchedulerJob> {
         hosts[id].inFlight -= 1
         inFlight -= 1
         defer {
-            if !hosts[id].pending.isEmpty { markRunnable(id) }
+            if !hosts[id].pending.isEmpty {
+                markRunnable(id)
+            } else if hosts[id].inFlight == 0 {
+                // Come back once its pause or delay is over, to forget it then.
+                let until = max(hosts[id].pausedUntil, hosts[id].nextStart)
+                if until > now { armWake(id, at: until) }
+            }
             releaseIfIdle(id, now: now)
         }
         let retryWait: Double?
         switch outcome {
         case .response(let status, let retryAfter):
             hosts[id].consecutiveFailures = 0
+            let current = ticket.generation == hosts[id].generation
             if status == 429 || status == 503 {
-                hosts[id].window = max(1, hosts[id].window / 2)
+                if current {
+                    hosts[id].window = max(1, hosts[id].window / 2)
+                    hosts[id].generation += 1
+                }
                 if let retryAfter {
                     let pause = now + Nanoseconds(seconds: min(retryAfter, policy.maxRetryWait))
                     hosts[id].pausedUntil = max(hosts[id].pausedUntil, pause)
                 }
-            } else {
-                hosts[id].window = min(policy.perHost, hosts[id].window + 1)
+            } else if current && status < 400 {
+                hosts[id].window = min(perHost, hosts[id].window + 1)
             }
             guard Self.isRetryable(status: status) else { return .done }
             if let retryAfter {
@@ -193,13 +215,14 @@ struct HostScheduler<Job: SchedulerJob> {
             } else {
                 retryWait = nil
             }
-        case .failure(let kind):
-            if kind == .connect || kind == .dns {
+        case .failure(let kind, let connecting):
+            if kind == .connect || kind == .dns || connecting {
                 hosts[id].consecutiveFailures += 1
                 let failures = hosts[id].consecutiveFailures
                 if policy.hostErrors > 0, failures >= policy.hostErrors, hosts[id].givenUp == nil {
                     let what = kind == .dns ? "DNS" : "connect"
-                    hosts[id].givenUp = FetchError(kind, "host \(hosts[id].name) given up after \(failures) consecutive \(what) failures; not fetched")
+                    hosts[id].givenUp = FetchError(kind == .dns ? .dns : .connect,
+                        "host \(hosts[id].name) given up after \(failures) consecutive \(what) failures; not fetched")
                 }
             }
             guard kind == .connect || kind == .timeout || kind == .reset else { return .done }
@@ -223,21 +246,29 @@ struct HostScheduler<Job: SchedulerJob> {
         inFlight -= 1
         hosts[id].robots = .known(rules, disallowed)
         if let crawlDelay = rules.crawlDelay {
-            hosts[id].delay = max(hosts[id].delay, min(crawlDelay, policy.maxRetryWait))
+            hosts[id].crawlDelay = min(crawlDelay, policy.maxRetryWait)
         }
         if !hosts[id].pending.isEmpty { markRunnable(id) }
     }
 
     /// Takes the jobs waiting for a retry, for a run that stops: they were started, so they
-    /// are owed a record.
+    /// are owed a record. That includes retries already due, at the head of their host's
+    /// queue.
     mutating func takeRetries() -> [(job: Job, attempts: Int)] {
-        let taken = retries.sorted { $0.key < $1.key }.map { ($0.value.job, $0.value.attempts) }
+        var taken = retries.sorted { $0.key < $1.key }.map { ($0.value.job, $0.value.attempts) }
         for timer in timers.unordered where timer.isRetry {
             hosts[timer.host].retrying -= 1
         }
         waiting -= retries.count
         retries.removeAll()
         timers = Heap(timers.unordered.filter { !$0.isRetry })
+        for id in hosts.indices {
+            while let first = hosts[id].pending.first, first.attempts > 0 {
+                hosts[id].pending.removeFirst()
+                waiting -= 1
+                taken.append((first.job, first.attempts))
+            }
+        }
         return taken
     }
 
@@ -249,6 +280,7 @@ struct HostScheduler<Job: SchedulerJob> {
         while let id = runnable.first {
             if hosts[id].pending.isEmpty {
                 dequeue()
+                releaseIfIdle(id, now: now)
                 continue
             }
             if let error = hosts[id].givenUp {
@@ -278,7 +310,7 @@ struct HostScheduler<Job: SchedulerJob> {
             dequeue()
             hosts[id].inFlight += 1
             inFlight += 1
-            hosts[id].nextStart = now + Nanoseconds(seconds: gap(hosts[id].delay))
+            hosts[id].nextStart = now + Nanoseconds(seconds: gap(crawlDelay: hosts[id].crawlDelay))
             if case .unknown = hosts[id].robots {
                 hosts[id].robots = .fetching
                 return .fetchRobots(RobotsTicket(url: Self.robotsURL(for: hosts[id].pending[0].job.url), host: id))
@@ -286,7 +318,7 @@ struct HostScheduler<Job: SchedulerJob> {
             let entry = hosts[id].pending.removeFirst()
             waiting -= 1
             if !hosts[id].pending.isEmpty { markRunnable(id) }  // to the back: round-robin
-            return .start(Ticket(job: entry.job, attempt: entry.attempts + 1, host: id))
+            return .start(Ticket(job: entry.job, attempt: entry.attempts + 1, host: id, generation: hosts[id].generation))
         }
         if let first = timers.min { return .wait(until: first.at) }
         return .blocked
@@ -296,8 +328,7 @@ struct HostScheduler<Job: SchedulerJob> {
 
     private mutating func hostID(_ name: String) -> Int {
         if let id = hostIDs[name] { return id }
-        let host = Host(name: name, window: max(1, policy.perHost), delay: policy.delay,
-                        robots: policy.robots ? .unknown : .notWanted)
+        let host = Host(name: name, window: perHost, robots: policy.robots ? .unknown : .notWanted)
         let id: Int
         if let free = freeHosts.popLast() {
             id = free
@@ -315,7 +346,7 @@ struct HostScheduler<Job: SchedulerJob> {
     private mutating func releaseIfIdle(_ id: Int, now: Nanoseconds) {
         let host = hosts[id]
         guard host.pending.isEmpty, host.inFlight == 0, host.retrying == 0, !host.queued, host.wakeAt == nil,
-              host.window == policy.perHost, host.consecutiveFailures == 0, host.givenUp == nil,
+              host.window == perHost, host.consecutiveFailures == 0, host.givenUp == nil,
               host.pausedUntil <= now, host.nextStart <= now, case .notWanted = host.robots
         else { return }
         hostIDs[host.name] = nil
@@ -369,9 +400,13 @@ struct HostScheduler<Job: SchedulerJob> {
         return Double.random(in: 0...ceiling, using: &random)
     }
 
-    private mutating func gap(_ delay: Double) -> Double {
+    /// The gap before a host's next start: `--delay` (or a longer Crawl-delay) ±50 %, but
+    /// never less than the Crawl-delay the server asked for.
+    private mutating func gap(crawlDelay: Double) -> Double {
+        let delay = max(policy.delay, crawlDelay)
         guard delay > 0 else { return 0 }
-        return policy.jitter ? delay * Double.random(in: 0.5...1.5, using: &random) : delay
+        let varied = policy.jitter ? delay * Double.random(in: 0.5...1.5, using: &random) : delay
+        return max(crawlDelay, varied)
     }
 
     /// `scheme://authority/robots.txt` for an absolute URL.

@@ -48,11 +48,8 @@ final class ReadyQueue: Sendable {
     }
 
     /// Loop side: takes up to `limit` items. `drained` is true when the reader has finished
-    /// and nothing is left. If fewer than `limit` items were there and `wake` is set, the loop
-    /// is marked hungry: the reader wakes it when it adds the next one. A loop with enough
-    /// work in hand does not ask, as it comes back on its own at the next transfer's end;
-    /// a wake-up per line would cost a cross-core round trip each.
-    func take(upTo limit: Int, wake: Bool = true) -> (items: ArraySlice<ListItem>, drained: Bool) {
+    /// and nothing is left.
+    func take(upTo limit: Int) -> (items: ArraySlice<ListItem>, drained: Bool) {
         let (items, drained, wakeReader) = state.withLock { state -> (ArraySlice<ListItem>, Bool, Bool) in
             let taken = state.items[state.head..<min(state.items.count, state.head + limit)]
             state.head += taken.count
@@ -63,13 +60,25 @@ final class ReadyQueue: Sendable {
                 state.items.removeFirst(state.head)
                 state.head = 0
             }
-            state.hungry = wake && taken.count < limit && !state.finished
             let wakeReader = state.readerWaiting && state.count <= capacity / 2
             if wakeReader { state.readerWaiting = false }
             return (taken, state.finished && state.count == 0, wakeReader)
         }
         if wakeReader { state.broadcast() }
         return (items, drained)
+    }
+
+    /// Loop side, for a loop with room for more work: returns true if there is something to
+    /// take now (items, or the end of the list); otherwise the loop is marked hungry and the
+    /// reader wakes it when it adds the next item. A loop with every slot busy does not ask:
+    /// it comes back on its own when a transfer ends, and a wake-up per line would cost a
+    /// cross-core round trip each.
+    func hasItemsOrAskForWake() -> Bool {
+        state.withLock { state in
+            if state.count > 0 || state.finished { return true }
+            state.hungry = true
+            return false
+        }
     }
 
     /// Loop side: stop the reader; it drops what it holds.
