@@ -64,17 +64,21 @@ struct ListReaderTests {
         #expect(!error.message.isEmpty)
     }
 
+    /// The record keeps the line as given; the target is libcurl's spelling of it, which is
+    /// what it fetches. The host key is host name and port.
     @Test(arguments: [
-        "HTTP://Example.TEST/a?b=c#frag",
-        "https://example.test",
-        "http://127.0.0.1:8080/x",
-        "http://[::1]:80/",
-        "https://xn--bcher-kva.example/ünïcode?q=ä",
+        ("HTTP://Example.TEST/a?b=c#frag", "http://Example.TEST/a?b=c#frag", "example.test:80"),
+        ("https://example.test", "https://example.test/", "example.test:443"),
+        ("http://127.0.0.1:8080/x", "http://127.0.0.1:8080/x", "127.0.0.1:8080"),
+        ("http://[::1]:80/", "http://[::1]:80/", "[::1]:80"),
+        ("http:/example.test/x", "http://example.test/x", "example.test:80"),
+        ("https://xn--bcher-kva.example/ünïcode?q=ä", "https://xn--bcher-kva.example/ünïcode?q=ä", "xn--bcher-kva.example:443"),
     ])
-    func acceptsFetchableURLsAsGiven(line: String) throws {
+    func acceptsFetchableURLs(line: String, target: String, host: String) throws {
         let result = try items(line + "\n")
-        #expect(try result.first?.target.get() == line)
+        #expect(try result.first?.target.get() == target)
         #expect(result.first?.text == line)
+        #expect(result.first?.host == host)
     }
 
     @Test func invalidUTF8IsAnErrorNotACrash() throws {
