@@ -11,6 +11,9 @@ public struct CrawlOptions: Sendable {
     public var concurrency = 50
     /// Per-host limits, pacing, retries and robots.txt.
     public var scheduling = SchedulingPolicy()
+    /// Seconds the transfers in flight may take to finish after a stop is requested, before
+    /// they are cut short with `interrupted` records.
+    public var grace: Double = 5
     /// Parse HTML pages for the record's page fields (false: fetch only).
     public var parse = true
     /// Threads that parse.
@@ -22,11 +25,12 @@ public struct CrawlOptions: Sendable {
 }
 
 /// Asks a running crawl to stop, from any thread (a signal-handling thread, say): no new
-/// transfer starts, those in flight end with `interrupted` records, and `Crawl.run` returns
-/// `.interrupted`. Lines never started get no record.
+/// transfer starts, those in flight may finish within `CrawlOptions.grace` (a second request
+/// cuts them short) and the rest end with `interrupted` records; `Crawl.run` returns
+/// `.stopped`. Lines never started get no record.
 public final class CrawlStop: Sendable {
     private struct State {
-        var requested = false
+        var requests = 0
         var handler: (@Sendable () -> Void)?
     }
 
@@ -34,21 +38,25 @@ public final class CrawlStop: Sendable {
 
     public init() {}
 
+    /// The first call stops the run gracefully; the next ones skip the grace period.
     public func request() {
         let handler = state.withLock { state in
-            state.requested = true
+            state.requests += 1
             return state.handler
         }
         handler?()
     }
 
-    var isRequested: Bool { state.withLock { $0.requested } }
+    var isRequested: Bool { state.withLock { $0.requests > 0 } }
 
-    /// Runs `handler` on a request, at once if one came already.
+    /// A second request came: no grace.
+    var isHurried: Bool { state.withLock { $0.requests > 1 } }
+
+    /// Runs `handler` on each request, at once if one came already.
     func onRequest(_ handler: @escaping @Sendable () -> Void) {
         let requested = state.withLock { state in
             state.handler = handler
-            return state.requested
+            return state.requests > 0
         }
         if requested { handler() }
     }

@@ -4,9 +4,15 @@ struct ConcurrencyOptions: ParsableArguments {
     @Option(name: [.customShort("j"), .long], help: "Transfers in flight at most.")
     var concurrency: Int = 50
 
+    @Option(help: ArgumentHelp(
+        "On Ctrl-C or SIGTERM, seconds the transfers in flight may take to finish before they are cut short (a second signal cuts them at once).",
+        valueName: "seconds"))
+    var grace: Double = 5
+
     func validate() throws {
         guard (1...100_000).contains(concurrency) else {
             throw ValidationError("--concurrency must be from 1 to 100000 (got \(concurrency))")
         }
+        guard grace >= 0, grace <= 86_400 else { throw ValidationError("--grace must be from 0 to 86400 seconds") }
     }
 }

@@ -74,6 +74,7 @@ struct ParFetchCommand: ParsableCommand {
 
         var options = CrawlOptions()
         options.concurrency = concurrency.concurrency
+        options.grace = concurrency.grace
         politeness.apply(to: &options.scheduling)
         requests.apply(to: &options.fetch)
         try parsing.apply(to: &options)

@@ -151,7 +151,7 @@ struct CommandTests {
         let list = try TemporaryFile((1...100).map { "\(server.baseURL)/hang?i=\($0)" }.joined(separator: "\n"))
         let process = Process()
         process.executableURL = Parfetch.binary
-        process.arguments = ["-j", "20", "--per-host", "20", list.path]
+        process.arguments = ["-j", "20", "--per-host", "20", "--grace", "1", list.path]
         let stdout = Pipe()
         process.standardOutput = stdout
         process.standardError = FileHandle.nullDevice
@@ -168,6 +168,57 @@ struct CommandTests {
         #expect(records.all.allSatisfy { ($0["error"] as? [String: Any])?["kind"] as? String == "interrupted" })
         try await waitUntilServer { server.stats().inFlight == 0 }
         #expect(server.stats().requests == 20)
+        try await server.shutdown()
+    }
+
+    /// Starts parfetch on `lines`, waits until the server has `inFlight` requests, then sends
+    /// SIGINT `signals` times; returns the exit status, the records and the seconds from the
+    /// first signal to the exit.
+    func interrupt(_ lines: [String], _ arguments: [String], server: FixtureServer, inFlight: Int,
+                   signals: Int) throws -> (status: Int32, records: Records, seconds: Double) {
+        let list = try TemporaryFile(lines.joined(separator: "\n"))
+        let process = Process()
+        process.executableURL = Parfetch.binary
+        process.arguments = arguments + [list.path]
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        let output = Parfetch.Reader(stdout.fileHandleForReading)
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while server.stats().inFlight < inFlight && ContinuousClock.now < deadline { usleep(10_000) }
+        let start = ContinuousClock.now
+        for _ in 0..<signals {
+            process.interrupt()
+            usleep(200_000)
+        }
+        try Parfetch.wait(process, limit: .seconds(20))
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return (process.terminationStatus, try Records(output.text()), seconds)
+    }
+
+    @Test func transfersInFlightFinishWithinTheGrace() async throws {
+        let server = try await FixtureServer.start(pagesDirectory: FixtureServer.defaultPagesDirectory)
+        let lines = (1...30).map { "\(server.baseURL)/delay/1500?i=\($0)" }
+        let run = try interrupt(lines, ["-j", "10", "--per-host", "10"], server: server, inFlight: 10, signals: 1)
+        #expect(run.status == 130)
+        // The 10 in flight finished (well within the 5 s grace); the 20 never started have no record.
+        #expect(run.records.all.count == 10)
+        #expect(run.records.all.allSatisfy { $0["ok"] as? Bool == true })
+        #expect(run.seconds < 4)
+        #expect(server.stats().requests == 10)
+        try await server.shutdown()
+    }
+
+    @Test func aSecondInterruptSkipsTheGrace() async throws {
+        let server = try await FixtureServer.start(pagesDirectory: FixtureServer.defaultPagesDirectory)
+        let lines = (1...40).map { "\(server.baseURL)/hang?i=\($0)" }
+        let run = try interrupt(lines, ["-j", "20", "--per-host", "20", "--grace", "60"], server: server, inFlight: 20, signals: 2)
+        #expect(run.status == 130)
+        #expect(run.records.all.count == 20)
+        #expect(run.records.all.allSatisfy { ($0["error"] as? [String: Any])?["kind"] as? String == "interrupted" })
+        #expect(run.seconds < 3)
         try await server.shutdown()
     }
 

@@ -49,6 +49,9 @@ final class CurlMulti {
 
     // MARK: transfers
 
+    /// Transfers in flight.
+    var transferCount: Int { transfers.count }
+
     /// Starts fetching `request`; `completion` runs on the loop thread when it ends, exactly once.
     func start(_ request: Request, id: Int, limits: TransferLimits? = nil, completion: @escaping (Response) -> Void) {
         let transfer = Transfer(id: id, request: request, configuration: settings.configuration,

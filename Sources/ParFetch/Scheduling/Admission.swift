@@ -40,7 +40,11 @@ final class Admission: LoopFeeder {
     private let userAgent: String
     private let onFinish: () -> Void
     private var readerDone = false
+    /// A stop was requested: completions only write records.
     private var stopping = false
+    /// When the transfers still in flight at a stop are cut short.
+    private var graceEnds: Nanoseconds?
+    private let grace: Double
     private var nextID = 0
     private var finished = false
 
@@ -56,14 +60,14 @@ final class Admission: LoopFeeder {
         // RFC 9309 asks crawlers to read at least 500 KiB of a robots.txt.
         robotsLimits = TransferLimits(timeout: min(10, options.fetch.timeout ?? 10), maxSize: 512 << 10)
         userAgent = options.fetch.userAgent
+        grace = max(0, options.grace)
         self.onFinish = onFinish
     }
 
     func feed(_ multi: CurlMulti) -> Nanoseconds? {
         guard !finished else { return nil }
         if writer.failed != nil || stop.isRequested {
-            stopAll(multi)
-            return nil
+            return drain(multi)
         }
         var deadline: Nanoseconds?
         while true {
@@ -176,19 +180,29 @@ final class Admission: LoopFeeder {
         return .response(status: response.status ?? 0, retryAfter: response.retryAfter)
     }
 
-    /// Ends the run early: the transfers in flight and the jobs waiting for a retry get
-    /// `interrupted` records (dropped if nobody reads the output any more).
-    private func stopAll(_ multi: CurlMulti) {
-        stopping = true
-        ready.cancel()
+    /// The run is stopping: nothing new starts, the jobs waiting for a retry get
+    /// `interrupted` records, and the transfers in flight may finish until the grace period
+    /// ends (at once if the output failed, or on a second stop request); then the rest are
+    /// cut short with `interrupted` records (dropped if nobody reads the output any more).
+    /// Returns when to look again.
+    private func drain(_ multi: CurlMulti) -> Nanoseconds? {
         let error = FetchError(.interrupted, writer.failed != nil ? "output closed" : "the run was interrupted")
-        multi.cancelAll(error)
-        for (job, attempts) in scheduler.takeRetries() {
-            var last = job.last?.response ?? Response(url: job.url)
-            last.error = error
-            writer.submit(Record(item: job.item, response: last, attempts: attempts))
+        if graceEnds == nil {
+            stopping = true
+            ready.cancel()
+            graceEnds = multi.now + Nanoseconds(seconds: grace)
+            for (job, attempts) in scheduler.takeRetries() {
+                var last = job.last?.response ?? Response(url: job.url)
+                last.error = error
+                writer.submit(Record(item: job.item, response: last, attempts: attempts))
+            }
         }
-        finish()
+        guard let graceEnds, multi.transferCount > 0, writer.failed == nil, !stop.isHurried, multi.now < graceEnds else {
+            multi.cancelAll(error)
+            finish()
+            return nil
+        }
+        return graceEnds
     }
 
     private func finish() {
