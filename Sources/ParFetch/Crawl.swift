@@ -14,6 +14,8 @@ public struct CrawlOptions: Sendable {
     /// Seconds the transfers in flight may take to finish after a stop is requested, before
     /// they are cut short with `interrupted` records.
     public var grace: Double = 5
+    /// Lines that already have a final record (`--resume`): they are skipped, without a record.
+    public var completed = CompletedLines()
     /// Parse HTML pages for the record's page fields (false: fetch only).
     public var parse = true
     /// Threads that parse.
@@ -101,6 +103,7 @@ public enum Crawl {
         let reader = NativeThread {
             do {
                 while let item = try source.value.next() {
+                    if options.completed.contains(line: item.line, url: item.text) { continue }
                     switch item.target {
                     case .failure(let error):
                         writer.waitForRoom(below: 4 * RecordWriter.batchSize)

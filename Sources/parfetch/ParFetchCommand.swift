@@ -61,10 +61,17 @@ struct ParFetchCommand: ParsableCommand {
         } catch {
             Terminal.fail("\(error)", status: 2)
         }
+        var completed = CompletedLines()
         let writer: RecordWriter
         if let path = output.output, path != "-" {
+            let resuming = output.resume || output.resumeFailed
             do {
-                writer = try RecordWriter(path: path)
+                if resuming {
+                    completed = try CompletedLines.load(path: path, retryErrors: output.resumeFailed)
+                    Terminal.warn("resuming \(path): \(completed.count) lines done"
+                        + (completed.droppedBytes > 0 ? "; dropped a record cut short (\(completed.droppedBytes) bytes)" : ""))
+                }
+                writer = try RecordWriter(path: path, append: resuming)
             } catch {
                 Terminal.fail("\(error)", status: 1)
             }
@@ -75,6 +82,7 @@ struct ParFetchCommand: ParsableCommand {
         var options = CrawlOptions()
         options.concurrency = concurrency.concurrency
         options.grace = concurrency.grace
+        options.completed = completed
         politeness.apply(to: &options.scheduling)
         requests.apply(to: &options.fetch)
         try parsing.apply(to: &options)

@@ -41,10 +41,11 @@ public final class RecordWriter: Sendable {
         start()
     }
 
-    /// Creates or truncates `path` and writes to it. Throws `OutputError` if it can't.
-    public init(path: String) throws {
+    /// Creates or truncates `path` (or, with `append`, adds to its end) and writes to it.
+    /// Throws `OutputError` if it can't.
+    public init(path: String, append: Bool = false) throws {
         do {
-            fd = try System.open(path, O_WRONLY | O_CREAT | O_TRUNC)
+            fd = try System.open(path, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC))
         } catch let error as SystemError {
             throw OutputError(message: "cannot open \(path): \(String(cString: strerror(error.errno)))")
         }

@@ -1,0 +1,106 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The lines an earlier run finished, read from its output for `--resume`: a line is done when
+/// the file holds a final record for it, one with the same line number and URL whose outcome
+/// will not change by trying again. An `interrupted` record is not final; with `retryErrors`
+/// (`--resume-failed`) no record with an `error` is.
+///
+/// Kept as a 32-bit hash of the URL per line number (4 bytes a line), so that a resumed run
+/// over ten million lines costs 40 MB, not the records themselves.
+public struct CompletedLines: Sendable {
+    private var hashes: [UInt32] = []
+    /// Lines with a final record.
+    public private(set) var count = 0
+    /// Bytes of a torn last line (a record cut short by a crash) removed from the file.
+    public private(set) var droppedBytes = 0
+
+    public init() {}
+
+    /// Whether line `line`, reading `url`, already has a final record.
+    public func contains(line: Int, url: String) -> Bool {
+        line < hashes.count && hashes[line] != 0 && hashes[line] == Self.hash(url)
+    }
+
+    private mutating func insert(line: Int, url: String) {
+        guard line > 0 else { return }
+        if line >= hashes.count {
+            hashes.append(contentsOf: repeatElement(0, count: max(line + 1 - hashes.count, hashes.count)))
+        }
+        if hashes[line] == 0 { count += 1 }
+        hashes[line] = Self.hash(url)
+    }
+
+    /// FNV-1a, never 0 (0 marks "no record").
+    private static func hash(_ url: String) -> UInt32 {
+        var hash: UInt32 = 2_166_136_261
+        for byte in url.utf8 {
+            hash = (hash ^ UInt32(byte)) &* 16_777_619
+        }
+        return hash == 0 ? 1 : hash
+    }
+
+    private struct RecordFields: Decodable {
+        struct ErrorFields: Decodable {
+            var kind: String
+        }
+
+        var line: Int
+        var url: String
+        var error: ErrorFields?
+    }
+
+    /// Reads the records in `path` (a missing file has none). A last line without its newline
+    /// was torn by a crash: it is cut off the file, so that appended records start on a line
+    /// of their own. Lines that are not records of ours are ignored. Throws `OutputError`.
+    public static func load(path: String, retryErrors: Bool) throws -> CompletedLines {
+        let fd: Int32
+        do {
+            fd = try System.open(path, O_RDWR)
+        } catch let error as SystemError where error.errno == ENOENT {
+            return CompletedLines()
+        } catch let error as SystemError {
+            throw OutputError(message: "cannot open \(path): \(String(cString: strerror(error.errno)))")
+        }
+        defer { System.close(fd) }
+        var completed = CompletedLines()
+        let decoder = JSONDecoder()
+        var pending: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var offset = 0  // file offset of `pending`'s first byte
+        while true {
+            let count: Int
+            do {
+                count = try buffer.withUnsafeMutableBytes { try System.read(fd, $0.baseAddress!, $0.count) }
+            } catch let error as SystemError {
+                throw OutputError(message: "cannot read \(path): \(String(cString: strerror(error.errno)))")
+            }
+            if count == 0 { break }
+            pending += buffer[..<count]
+            var start = 0
+            while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                if let record = try? decoder.decode(RecordFields.self, from: Data(pending[start..<newline])),
+                   record.error == nil || (!retryErrors && record.error?.kind != "interrupted") {
+                    completed.insert(line: record.line, url: record.url)
+                }
+                start = newline + 1
+            }
+            offset += start
+            pending.removeFirst(start)
+        }
+        if !pending.isEmpty {
+            guard ftruncate(fd, off_t(offset)) == 0 else {
+                throw OutputError(message: "cannot cut the torn last line off \(path): \(String(cString: strerror(errno)))")
+            }
+            completed.droppedBytes = pending.count
+        }
+        return completed
+    }
+}

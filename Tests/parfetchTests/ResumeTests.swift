@@ -1,0 +1,76 @@
+import FixtureServer
+import Foundation
+import Testing
+
+/// `--resume` after crashes: whatever moment a run is killed at, resuming ends with exactly
+/// one final record per line.
+@Suite("resume", .timeLimit(.minutes(2)))
+struct ResumeTests {
+    static func isFinal(_ record: [String: Any]) -> Bool {
+        (record["error"] as? [String: Any])?["kind"] as? String != "interrupted"
+    }
+
+    @Test func killedRunsResumeToOneFinalRecordPerLine() async throws {
+        let server = try await FixtureServer.start(pagesDirectory: FixtureServer.defaultPagesDirectory)
+        let lines = (1...2000).map { "\(server.baseURL)/delay/40?i=\($0)" }
+        let list = try TemporaryFile(lines.joined(separator: "\n"))
+        let output = try TemporaryFile("")
+        let arguments = ["-j", "50", "--per-host", "50", "--resume", "-o", output.path, list.path]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<3 {
+            let process = Process()
+            process.executableURL = Parfetch.binary
+            process.arguments = arguments
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32.random(in: 200_000...900_000, using: &generator))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        let last = try Parfetch.run(arguments, limit: .seconds(60))
+        #expect(last.status == 0)
+        #expect(last.stderr.hasPrefix("parfetch: resuming"))
+        let records = try Records(String(contentsOfFile: output.path, encoding: .utf8))
+        var finals: [Int: Int] = [:]
+        for record in records.all where Self.isFinal(record) {
+            finals[record["line"] as! Int, default: 0] += 1
+            #expect(record["ok"] as? Bool == true)
+        }
+        #expect(finals.count == 2000)
+        #expect(finals.values.allSatisfy { $0 == 1 })
+        // Every line was fetched at most once per run, and not again once final.
+        #expect(server.stats().requests <= 2000 + 4 * 50)
+        try await server.shutdown()
+    }
+
+    @Test func aTornLastRecordIsDroppedAndTheRestKept() async throws {
+        let server = try await Fixture.server()
+        let lines = (1...4).map { "\(server.baseURL)/status/204?i=\($0)" }
+        let list = try TemporaryFile(lines.joined(separator: "\n"))
+        let earlier = """
+            {"line":1,"url":"\(lines[0])","status":204,"ok":true,"attempts":1}
+            {"line":2,"url":"\(lines[1])","ok":false,"attempts":1,"error":{"kind":"interrupted","message":"the run was interrupted"}}
+            {"line":3,"url":"\(lines[2])","ok":false,"attempts":1,"error":{"kind":"connect","message":"refused"}}
+            {"line":4,"url":"\(lines[3])","status":2
+            """
+        let output = try TemporaryFile(earlier)
+        let result = try Parfetch.run(["--resume", "-o", output.path, list.path])
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("2 lines done"))
+        #expect(result.stderr.contains("dropped a record cut short"))
+        let records = try Records(String(contentsOfFile: output.path, encoding: .utf8))
+        // Kept: the three whole lines. Appended: 2 (interrupted) and 4 (torn); 3's error is final.
+        #expect(records.all.map { $0["line"] as? Int } == [1, 2, 3, 2, 4])
+        let again = try Parfetch.run(["--resume-failed", "-o", output.path, list.path])
+        #expect(again.status == 0)
+        let after = try Records(String(contentsOfFile: output.path, encoding: .utf8))
+        #expect(after.all.map { $0["line"] as? Int } == [1, 2, 3, 2, 4, 3])
+    }
+
+    @Test func resumeNeedsAnOutputFile() throws {
+        let result = try Parfetch.run(["--resume", "list.txt"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--resume and --resume-failed need --output FILE"))
+    }
+}
