@@ -16,6 +16,8 @@ public struct CrawlOptions: Sendable {
     public var grace: Double = 5
     /// Lines that already have a final record (`--resume`): they are skipped, without a record.
     public var completed = CompletedLines()
+    /// Fetch each distinct URL once; later lines with it get a record with `duplicateOf`.
+    public var dedupe = false
     /// Parse HTML pages for the record's page fields (false: fetch only).
     public var parse = true
     /// Threads that parse.
@@ -101,8 +103,17 @@ public enum Crawl {
         let readFailure = ConditionLock<ListReaderError?>(nil)
         let source = UncheckedBox(list)
         let reader = NativeThread {
+            var duplicates = options.dedupe ? Deduplicator() : nil
             do {
                 while let item = try source.value.next() {
+                    // Before the resume check: a finished first line still makes later ones duplicates.
+                    if case .success(let url) = item.target, let first = duplicates?.earlierLine(for: url, line: item.line) {
+                        if !options.completed.contains(line: item.line, url: item.text) {
+                            writer.waitForRoom(below: 4 * RecordWriter.batchSize)
+                            writer.submit(Record(item: item, duplicateOf: first))
+                        }
+                        continue
+                    }
                     if options.completed.contains(line: item.line, url: item.text) { continue }
                     switch item.target {
                     case .failure(let error):

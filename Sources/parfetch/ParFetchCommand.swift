@@ -82,6 +82,7 @@ struct ParFetchCommand: ParsableCommand {
         var options = CrawlOptions()
         options.concurrency = concurrency.concurrency
         options.grace = concurrency.grace
+        options.dedupe = concurrency.dedupe
         options.completed = completed
         politeness.apply(to: &options.scheduling)
         requests.apply(to: &options.fetch)

@@ -73,4 +73,23 @@ struct ResumeTests {
         #expect(result.status == 2)
         #expect(result.stderr.contains("--resume and --resume-failed need --output FILE"))
     }
+
+    @Test func dedupeFetchesEachURLOnce() async throws {
+        let server = try await FixtureServer.start(pagesDirectory: FixtureServer.defaultPagesDirectory)
+        let a = "\(server.baseURL)/status/204?a"
+        let b = "\(server.baseURL)/status/204?b"
+        let list = try TemporaryFile([a, b, a, "\(a)#part", "not a url", b, "not a url"].joined(separator: "\n"))
+        let result = try Parfetch.run(["--dedupe", list.path])
+        #expect(result.status == 0)
+        let records = try Records(result.stdout)
+        #expect(records.lines == [1, 2, 3, 4, 5, 6, 7])
+        #expect(records[3]?["duplicate_of"] as? Int == 1)
+        #expect(records[4]?["duplicate_of"] as? Int == 1)
+        #expect(records[6]?["duplicate_of"] as? Int == 2)
+        #expect(records[3]?["attempts"] as? Int == 0)
+        // Invalid lines are not URLs: each gets its own error record.
+        #expect(records.kind(7) == "invalid_url" && records[7]?["duplicate_of"] == nil)
+        #expect(server.stats().requests == 2)
+        try await server.shutdown()
+    }
 }

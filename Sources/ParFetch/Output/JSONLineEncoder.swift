@@ -15,6 +15,7 @@ public enum JSONLineEncoder {
         object.field("http_version", record.httpVersion, &output)
         object.field("redirects", record.redirects, &output)
         object.field("attempts", record.attempts, &output)
+        object.field("duplicate_of", record.duplicateOf, &output)
         if let timing = record.timing {
             object.key("time", &output)
             var time = JSONObjectWriter(&output)

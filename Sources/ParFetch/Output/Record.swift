@@ -13,6 +13,8 @@ public struct Record: Sendable {
     public var redirects: Int?
     /// Requests made for this line (0 when it was not fetched).
     public var attempts: Int
+    /// With `--dedupe`: the earlier line with the same URL, whose record tells the outcome.
+    public var duplicateOf: Int?
     public var timing: Timing?
     /// The page's fields, when the body was HTML and parsed.
     public var page: PageData?
@@ -25,6 +27,15 @@ public struct Record: Sendable {
         ok = false
         attempts = 0
         self.error = error
+    }
+
+    /// A line not fetched because an earlier line has the same URL.
+    public init(item: ListItem, duplicateOf line: Int) {
+        self.line = item.line
+        url = item.text
+        ok = false
+        attempts = 0
+        duplicateOf = line
     }
 
     /// A line that was fetched, from its last attempt's response.
