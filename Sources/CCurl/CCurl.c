@@ -40,6 +40,10 @@ CURLMcode CCurl_multi_setopt_pointer(CURLM *multi, CURLMoption option, void *val
     return curl_multi_setopt(multi, option, value);
 }
 
+CURLMcode CCurl_multi_setopt_long(CURLM *multi, CURLMoption option, long value) {
+    return curl_multi_setopt(multi, option, value);
+}
+
 CURLMcode CCurl_multi_setopt_socket_function(CURLM *multi, CCurlSocketFunction function) {
     return curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, function);
 }

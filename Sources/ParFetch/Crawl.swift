@@ -130,7 +130,8 @@ public enum Crawl {
             if ready.finish() { loop.wake() }
         }
 
-        loop.execute { _ in
+        loop.execute { multi in
+            multi.limitConnectionCache(options.concurrency)
             loop.setFeeder(Admission(ready: ready, writer: writer, pool: pool, stop: stop, options: options,
                                      now: System.monotonicNanoseconds()) {
                 done.withLock { $0 = true }

@@ -51,7 +51,7 @@ struct ParFetchCommand: ParsableCommand {
     func run() throws {
         // A closed pipe must be an error we can handle, not a signal that kills the process.
         signal(SIGPIPE, SIG_IGN)
-        Terminal.raiseOpenFileLimit()
+        let openFiles = Terminal.raiseOpenFileLimit()
         let stop = CrawlStop()
         stop.requestOnInterrupt()
 
@@ -81,6 +81,13 @@ struct ParFetchCommand: ParsableCommand {
 
         var options = CrawlOptions()
         options.concurrency = concurrency.concurrency
+        // Each transfer holds a socket, and as many idle connections are kept for reuse; a
+        // few dozen descriptors go to the list, the output, the loop and libraries.
+        let affordable = max(1, (openFiles - 64) / 2)
+        if options.concurrency > affordable {
+            Terminal.warn("-j \(options.concurrency) needs more open files than the limit of \(openFiles) allows; using -j \(affordable)")
+            options.concurrency = affordable
+        }
         options.grace = concurrency.grace
         options.dedupe = concurrency.dedupe
         options.completed = completed

@@ -20,11 +20,16 @@ enum Terminal {
     }
 
     /// Lifts the soft limit on open files to the hard limit: each transfer needs a socket,
-    /// and the usual soft limit of 1024 is too low for `-j 2000`.
-    static func raiseOpenFileLimit() {
+    /// and the usual soft limit of 1024 is too low for `-j 2000`. Returns the limit now.
+    static func raiseOpenFileLimit() -> Int {
         var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
-        limit.rlim_cur = limit.rlim_max
-        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return Int.max }
+        if limit.rlim_cur < limit.rlim_max {
+            let wanted = limit
+            limit.rlim_cur = limit.rlim_max
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) != 0 { limit = wanted }
+        }
+        // RLIM_INFINITY is all ones: clamped to Int.max.
+        return Int(clamping: limit.rlim_cur)
     }
 }

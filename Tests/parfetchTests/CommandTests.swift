@@ -222,6 +222,29 @@ struct CommandTests {
         try await server.shutdown()
     }
 
+    /// With only 256 descriptors allowed (soft and hard), -j 1000 is capped, said in one line,
+    /// and every URL still gets its record.
+    @Test func concurrencyIsCappedToTheOpenFileLimit() async throws {
+        let server = try await Fixture.server()
+        let list = try TemporaryFile((1...300).map { "\(server.baseURL)/delay/20?n=\($0)" }.joined(separator: "\n"))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "ulimit -n 256 && exec \"$0\" -j 1000 --per-host 1000 \"$1\"", Parfetch.binary.path, list.path]
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        let output = Parfetch.Reader(stdout.fileHandleForReading)
+        let errors = Parfetch.Reader(stderr.fileHandleForReading)
+        try process.run()
+        try Parfetch.wait(process, limit: .seconds(30))
+        #expect(process.terminationStatus == 0)
+        #expect(errors.text() == "parfetch: -j 1000 needs more open files than the limit of 256 allows; using -j 96\n")
+        let records = try Records(output.text())
+        #expect(records.lines == Array(1...300))
+        #expect(records.all.allSatisfy { $0["ok"] as? Bool == true })
+    }
+
     @Test func slowStandardInputIsFollowed() async throws {
         // Lines trickle in: the loop runs out of work and must be woken for each new line.
         let server = try await Fixture.server()

@@ -35,6 +35,7 @@ CURLcode CCurl_easy_getinfo_pointer(CURL *handle, CURLINFO info, void *_Nullable
 // MARK: multi handle options
 
 CURLMcode CCurl_multi_setopt_pointer(CURLM *multi, CURLMoption option, void *_Nullable value);
+CURLMcode CCurl_multi_setopt_long(CURLM *multi, CURLMoption option, long value);
 
 typedef int (*CCurlSocketFunction)(CURL *easy, curl_socket_t socket, int what, void *_Nullable userp,
                                    void *_Nullable socketp);

@@ -47,6 +47,12 @@ final class CurlMulti {
         curl_multi_cleanup(raw)
     }
 
+    /// Caps the idle connections libcurl keeps for reuse (by default 4 per transfer ever
+    /// added), so that descriptors stay within what `-j` was sized for.
+    func limitConnectionCache(_ connections: Int) {
+        _ = CCurl_multi_setopt_long(raw, CURLMOPT_MAXCONNECTS, max(1, connections))
+    }
+
     // MARK: transfers
 
     /// Transfers in flight.
