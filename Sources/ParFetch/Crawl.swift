@@ -104,17 +104,23 @@ public enum Crawl {
         let source = UncheckedBox(list)
         let reader = NativeThread {
             var duplicates = options.dedupe ? Deduplicator() : nil
+            var sequence = 0
             do {
-                while let item = try source.value.next() {
+                while var item = try source.value.next() {
                     // Before the resume check: a finished first line still makes later ones duplicates.
-                    if case .success(let url) = item.target, let first = duplicates?.earlierLine(for: url, line: item.line) {
-                        if !options.completed.contains(line: item.line, url: item.text) {
-                            writer.waitForRoom(below: 4 * RecordWriter.batchSize)
-                            writer.submit(Record(item: item, duplicateOf: first))
-                        }
-                        continue
+                    var duplicateOf: Int?
+                    if case .success(let url) = item.target {
+                        duplicateOf = duplicates?.earlierLine(for: url, line: item.line)
                     }
                     if options.completed.contains(line: item.line, url: item.text) { continue }
+                    item.sequence = sequence
+                    sequence += 1
+                    writer.waitForTurn(item.sequence)
+                    if let duplicateOf {
+                        writer.waitForRoom(below: 4 * RecordWriter.batchSize)
+                        writer.submit(Record(item: item, duplicateOf: duplicateOf))
+                        continue
+                    }
                     switch item.target {
                     case .failure(let error):
                         writer.waitForRoom(below: 4 * RecordWriter.batchSize)

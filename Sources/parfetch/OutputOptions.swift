@@ -6,6 +6,9 @@ struct OutputOptions: ParsableArguments {
         valueName: "file"))
     var output: String?
 
+    @Flag(help: "Write records in input order instead of as URLs finish (a slow URL holds back at most 4 × -j others).")
+    var ordered = false
+
     @Flag(help: ArgumentHelp(
         "Finish an earlier run: skip the lines that already have a final record in the --output file and append the others' records (an interrupted record is not final)."))
     var resume = false

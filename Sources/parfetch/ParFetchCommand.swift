@@ -88,6 +88,9 @@ struct ParFetchCommand: ParsableCommand {
             Terminal.warn("-j \(options.concurrency) needs more open files than the limit of \(openFiles) allows; using -j \(affordable)")
             options.concurrency = affordable
         }
+        if output.ordered {
+            writer.keepInputOrder(window: 4 * options.concurrency)
+        }
         options.grace = concurrency.grace
         options.dedupe = concurrency.dedupe
         options.completed = completed

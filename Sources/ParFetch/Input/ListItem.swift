@@ -9,6 +9,8 @@ public struct ListItem: Sendable {
     /// The host the scheduler files the URL under (host name and port), set by the list
     /// reader for fetchable lines.
     var host = ""
+    /// Its place among the lines that get a record in this run (from 0), for `--ordered`.
+    var sequence = 0
 
     public init(line: Int, text: String, target: Result<String, FetchError>) {
         self.line = line

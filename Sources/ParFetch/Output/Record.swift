@@ -19,10 +19,13 @@ public struct Record: Sendable {
     /// The page's fields, when the body was HTML and parsed.
     public var page: PageData?
     public var error: FetchError?
+    /// The item's `sequence`, for writing in input order.
+    var sequence = 0
 
     /// A line that was not fetched.
     public init(item: ListItem, error: FetchError) {
         line = item.line
+        sequence = item.sequence
         url = item.text
         ok = false
         attempts = 0
@@ -32,6 +35,7 @@ public struct Record: Sendable {
     /// A line not fetched because an earlier line has the same URL.
     public init(item: ListItem, duplicateOf line: Int) {
         self.line = item.line
+        sequence = item.sequence
         url = item.text
         ok = false
         attempts = 0
@@ -41,6 +45,7 @@ public struct Record: Sendable {
     /// A line that was fetched, from its last attempt's response.
     public init(item: ListItem, response: Response, attempts: Int = 1) {
         line = item.line
+        sequence = item.sequence
         url = item.text
         finalURL = response.finalURL
         status = response.status

@@ -16,8 +16,10 @@ public final class RecordWriter: Sendable {
         /// has passed: waking a thread on another core for each record would cost more than
         /// writing it.
         var writerWaiting = false
-        /// A producer waits in `waitForRoom`.
+        /// A producer waits in `waitForRoom` or `waitForTurn`.
         var producerWaiting = false
+        /// With `keepInputOrder`: the sequence of the next record to write.
+        var nextSequence = 0
     }
 
     static let batchSize = 256
@@ -33,6 +35,8 @@ public final class RecordWriter: Sendable {
     /// Called from the writer thread when the backlog falls to `lowWater` or when writing fails.
     private let notify = Mutex<(@Sendable () -> Void)?>(nil)
     private let lowWater = Atomic<Int>(Int.max)
+    /// `keepInputOrder`'s window; nil: records are written as they come.
+    private let orderWindow = Mutex<Int?>(nil)
 
     /// Writes to `fd` (not closed by the writer).
     public init(fileDescriptor fd: Int32) {
@@ -79,6 +83,24 @@ public final class RecordWriter: Sendable {
         }) { _ in }
     }
 
+    /// Writes records in the order of their `sequence` (input order) rather than as they
+    /// come, holding back at most `window` of them; `waitForTurn` keeps producers within it.
+    /// Call before submitting anything.
+    public func keepInputOrder(window: Int) {
+        orderWindow.withLock { $0 = max(1, window) }
+    }
+
+    /// With `keepInputOrder`: blocks while the record of `sequence` would fall outside the
+    /// window (the oldest record not yet written is that far behind). For the list reader,
+    /// so that one slow URL holds back the reading, not the memory.
+    func waitForTurn(_ sequence: Int) {
+        guard let window = orderWindow.withLock({ $0 }) else { return }
+        state.withLock(when: { state in
+            state.producerWaiting = sequence >= state.nextSequence + window && !state.closed
+            return !state.producerWaiting
+        }) { _ in }
+    }
+
     /// Records queued but not yet written.
     public var backlog: Int { pending.load(ordering: .relaxed) }
 
@@ -117,6 +139,9 @@ public final class RecordWriter: Sendable {
     private func run() {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 16)
+        // Records that came before their turn, by sequence.
+        var held: [Int: Record] = [:]
+        var nextSequence = 0
         while true {
             let (batch, closed, wakeProducer) = state.withLock(when: { state in
                 state.writerWaiting = !(state.records.count >= Self.batchSize || state.closed)
@@ -129,17 +154,42 @@ public final class RecordWriter: Sendable {
                 return (state.records, state.closed, wakeProducer)
             }
             if wakeProducer { state.broadcast() }
-            if failed == nil {
-                buffer.removeAll(keepingCapacity: true)
+            buffer.removeAll(keepingCapacity: true)
+            var count = 0
+            // Read per batch: the order is set after the thread starts, before any record.
+            if orderWindow.withLock({ $0 }) != nil {
+                for record in batch { held[record.sequence] = record }
+                while let record = held.removeValue(forKey: nextSequence) {
+                    JSONLineEncoder.encode(record, into: &buffer)
+                    nextSequence += 1
+                    count += 1
+                }
+                if closed && batch.isEmpty {
+                    // The run ended early: lines never started left gaps.
+                    for sequence in held.keys.sorted() {
+                        JSONLineEncoder.encode(held[sequence]!, into: &buffer)
+                        count += 1
+                    }
+                    held.removeAll()
+                }
+                if count > 0 {
+                    state.withLock { $0.nextSequence = nextSequence }
+                    state.broadcast()
+                }
+            } else {
                 for record in batch { JSONLineEncoder.encode(record, into: &buffer) }
+                count = batch.count
+            }
+            if failed == nil && !buffer.isEmpty {
                 do {
                     try buffer.withUnsafeBytes { try System.writeAll(fd, $0) }
-                    written.add(batch.count, ordering: .relaxed)
+                    written.add(count, ordering: .relaxed)
                 } catch let error as SystemError {
                     failure.withLock { $0 = String(cString: strerror(error.errno)) }
                     notify.withLock { $0 }?()
                 } catch {}
             }
+            // Records held for their turn count as taken: the window bounds them.
             let left = pending.subtract(batch.count, ordering: .relaxed).newValue
             let mark = lowWater.load(ordering: .relaxed)
             if left <= mark && left + batch.count > mark {
