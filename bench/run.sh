@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # parfetch against peer tools (wget2, curl --parallel, Python aiohttp) on a local nginx.
 #
-#   bench/run.sh [A] [B] [C]        (default: A B)     `make bench` runs this.
+#   bench/run.sh [A] [B] [C] [D]    (default: A B)     `make bench` runs this.
 #
 # Environment:
 #   RUNS=3               repetitions; tools alternate within each repetition
@@ -38,9 +38,9 @@ die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
 SCENARIOS=()
 for arg in "$@"; do
   case "$arg" in
-    A|B|C) SCENARIOS+=("$arg") ;;
+    A|B|C|D) SCENARIOS+=("$arg") ;;
     -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown scenario '$arg' (expected A, B and/or C)" ;;
+    *) die "unknown scenario '$arg' (expected A, B, C and/or D)" ;;
   esac
 done
 [ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(A B)
@@ -188,14 +188,15 @@ nginx_cpu_ticks() { # user+system ticks of the nginx master and workers
 }
 
 # ---------------------------------------------------------------- scenarios
-scenario_urls()  { case $1 in A) echo 5000 ;; B) echo 20000 ;; C) echo 2000 ;; esac; }
-scenario_conc()  { case $1 in A) echo 100 ;; B) echo 50 ;; C) echo 50 ;; esac; }
-scenario_ideal() { case $1 in A) python3 -c "print($(scenario_urls A) / $(scenario_conc A) * 0.020)" ;; *) echo "" ;; esac; }
+scenario_urls()  { case $1 in A) echo 5000 ;; B) echo 20000 ;; C) echo 2000 ;; D) echo 20000 ;; esac; }
+scenario_conc()  { case $1 in A) echo 100 ;; B) echo 50 ;; C) echo 50 ;; D) echo 1000 ;; esac; }
+scenario_ideal() { case $1 in A|D) python3 -c "print($(scenario_urls "$1") / $(scenario_conc "$1") * 0.020)" ;; *) echo "" ;; esac; }
 scenario_title() {
   case $1 in
     A) echo "$(scenario_urls A) distinct URLs /delay/I (nginx echo_sleep 20 ms), concurrency $(scenario_conc A), ideal $(scenario_ideal A) s" ;;
     B) echo "$(scenario_urls B) distinct static pages /pages/pI.html (~2.5 KB, 20 links), concurrency $(scenario_conc B)" ;;
     C) echo "$(scenario_urls C) distinct static pages /pages/c/pI.html (~107 KB, 500 links), concurrency $(scenario_conc C)" ;;
+    D) echo "$(scenario_urls D) distinct URLs /delay/I (nginx echo_sleep 20 ms), concurrency $(scenario_conc D) (curl --parallel caps at 300), ideal $(scenario_ideal D) s" ;;
   esac
 }
 
@@ -204,7 +205,7 @@ prepare_scenario() { # writes $PREFIX/list-S.txt and $PREFIX/curl-S.cfg
   n=$(scenario_urls "$s")
   list=$PREFIX/list-$s.txt
   case $s in
-    A) seq 1 "$n" | sed "s|^|$BASE/delay/|" >"$list" ;;
+    A|D) seq 1 "$n" | sed "s|^|$BASE/delay/|" >"$list" ;;
     B) python3 "$BENCH_DIR/gen_pages.py" "$PREFIX/www/pages" "$n" 2500 20
        seq 1 "$n" | sed "s|.*|$BASE/pages/p&.html|" >"$list" ;;
     C) python3 "$BENCH_DIR/gen_pages.py" "$PREFIX/www/pages/c" "$n" 105000 500

@@ -1,5 +1,9 @@
 import CLibCurl
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Decides whether a list line is a URL parfetch can fetch, with libcurl's own URL parser, so
 /// that what we accept is exactly what libcurl can fetch. Not Sendable: it reuses one `CURLU`
 /// handle; give each thread its own.
@@ -33,7 +37,12 @@ final class URLCheck {
         // will fetch.
         var url: UnsafeMutablePointer<CChar>?
         defer { curl_free(url) }
-        guard curl_url_get(handle, CURLUPART_URL, &url, 0) == CURLUE_OK, let url else { return .success(text) }
+        guard curl_url_get(handle, CURLUPART_URL, &url, 0) == CURLUE_OK, let url,
+              !text.utf8.elementsEqual(UnsafeRawBufferPointer(start: url, count: strlen(url)))
+        else {
+            // The usual case: the same text, kept once (a look-ahead holds 100,000 of them).
+            return .success(text)
+        }
         return .success(String(cString: url))
     }
 

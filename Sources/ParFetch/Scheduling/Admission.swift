@@ -35,6 +35,8 @@ final class Admission: LoopFeeder {
     private let stop: CrawlStop
     private var scheduler: HostScheduler<CrawlJob>
     private let lookahead: Int
+    /// Lines kept ready when every slot is busy: enough to refill them all twice.
+    private let reserve: Int
     private let writerBacklogLimit: Int
     private let robotsLimits: TransferLimits
     private let userAgent: String
@@ -56,6 +58,7 @@ final class Admission: LoopFeeder {
         self.stop = stop
         scheduler = HostScheduler(policy: options.scheduling, limit: options.concurrency, now: now)
         lookahead = max(1, options.scheduling.lookahead)
+        reserve = min(lookahead, max(1024, 2 * options.concurrency))
         writerBacklogLimit = max(1024, 4 * options.concurrency)
         // RFC 9309 asks crawlers to read at least 500 KiB of a robots.txt.
         robotsLimits = TransferLimits(timeout: min(10, options.fetch.timeout ?? 10), maxSize: 512 << 10)
@@ -70,9 +73,12 @@ final class Admission: LoopFeeder {
             return drain(multi)
         }
         var deadline: Nanoseconds?
+        // Keep a reserve of lines ready; look further ahead only while slots are idle, for
+        // work they can take (another host behind a long run of a busy one).
+        var target = reserve
         while true {
-            if !readerDone && scheduler.waiting < lookahead {
-                let batch = ready.take(upTo: lookahead - scheduler.waiting)
+            if !readerDone && scheduler.waiting < target {
+                let batch = ready.take(upTo: target - scheduler.waiting)
                 readerDone = batch.drained
                 for item in batch.items {
                     scheduler.add(CrawlJob(item: item))
@@ -85,6 +91,7 @@ final class Admission: LoopFeeder {
             guard !readerDone, scheduler.waiting < lookahead, scheduler.inFlight < scheduler.limit, !backedUp,
                   ready.hasItemsOrAskForWake()
             else { break }
+            target = lookahead
         }
         if readerDone && scheduler.isEmpty {
             finish()
