@@ -61,8 +61,8 @@ struct ResumeTests {
         #expect(result.stderr.contains("dropped a record cut short"))
         let records = try Records(String(contentsOfFile: output.path, encoding: .utf8))
         // Kept: the three whole lines. Appended: 2 (interrupted) and 4 (torn); 3's error is final.
-        let lines = records.all.map { $0["line"] as? Int ?? 0 }
-        #expect(Array(lines.prefix(3)) == [1, 2, 3] && lines.dropFirst(3).sorted() == [2, 4])
+        let written = records.all.map { $0["line"] as? Int ?? 0 }
+        #expect(Array(written.prefix(3)) == [1, 2, 3] && written.dropFirst(3).sorted() == [2, 4])
         let again = try Parfetch.run(["--resume-failed", "-o", output.path, list.path])
         #expect(again.status == 0)
         let after = try Records(String(contentsOfFile: output.path, encoding: .utf8))
