@@ -118,6 +118,8 @@ struct ParFetchCommand: ParsableCommand {
             Terminal.fail("\(readError)", status: 2)
         }
         if outcome == .stopped {
+            Terminal.warn("interrupted: \(writer.count) records written; lines never started have none"
+                + (output.output.map { $0 == "-" ? "" : " (--resume -o \($0) finishes them)" } ?? ""))
             Terminal.exit(130)
         }
     }

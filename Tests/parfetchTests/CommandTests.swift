@@ -175,15 +175,17 @@ struct CommandTests {
     /// SIGINT `signals` times; returns the exit status, the records and the seconds from the
     /// first signal to the exit.
     func interrupt(_ lines: [String], _ arguments: [String], server: FixtureServer, inFlight: Int,
-                   signals: Int) throws -> (status: Int32, records: Records, seconds: Double) {
+                   signals: Int) throws -> (status: Int32, records: Records, seconds: Double, stderr: String) {
         let list = try TemporaryFile(lines.joined(separator: "\n"))
         let process = Process()
         process.executableURL = Parfetch.binary
         process.arguments = arguments + [list.path]
         let stdout = Pipe()
         process.standardOutput = stdout
-        process.standardError = FileHandle.nullDevice
+        let stderr = Pipe()
+        process.standardError = stderr
         let output = Parfetch.Reader(stdout.fileHandleForReading)
+        let errors = Parfetch.Reader(stderr.fileHandleForReading)
         try process.run()
         let deadline = ContinuousClock.now + .seconds(10)
         while server.stats().inFlight < inFlight && ContinuousClock.now < deadline { usleep(10_000) }
@@ -195,7 +197,7 @@ struct CommandTests {
         try Parfetch.wait(process, limit: .seconds(20))
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return (process.terminationStatus, try Records(output.text()), seconds)
+        return (process.terminationStatus, try Records(output.text()), seconds, errors.text())
     }
 
     @Test func transfersInFlightFinishWithinTheGrace() async throws {
@@ -207,6 +209,7 @@ struct CommandTests {
         #expect(run.records.all.count == 10)
         #expect(run.records.all.allSatisfy { $0["ok"] as? Bool == true })
         #expect(run.seconds < 4)
+        #expect(run.stderr == "parfetch: interrupted: 10 records written; lines never started have none\n")
         #expect(server.stats().requests == 10)
         try await server.shutdown()
     }
