@@ -18,6 +18,9 @@ public struct CrawlOptions: Sendable {
     public var completed = CompletedLines()
     /// Fetch each distinct URL once; later lines with it get a record with `duplicateOf`.
     public var dedupe = false
+    /// Write records in input order, through a window of 4 × `concurrency` records: reading
+    /// waits while the oldest unfinished line is that far behind.
+    public var ordered = false
     /// Parse HTML pages for the record's page fields (false: fetch only).
     public var parse = true
     /// Threads that parse.
@@ -86,12 +89,16 @@ public enum Crawl {
     public static func run(
         list: ListReader, writer: RecordWriter, options: CrawlOptions, stop: CrawlStop = CrawlStop()
     ) throws -> CrawlOutcome {
+        if options.ordered {
+            writer.keepInputOrder(window: 4 * options.concurrency)
+        }
         var fetch = options.fetch
         fetch.bodies = options.parse ? .html : .none
         let loop = try EventLoop(configuration: fetch)
         defer { loop.shutdown() }
         let ready = ReadyQueue(capacity: max(1024, 2 * min(options.concurrency, 1 << 20)))
-        let done = ConditionLock(false)
+        // nil while running; then whether every line got its record.
+        let done = ConditionLock<Bool?>(nil)
         writer.onProgress(lowWater: options.concurrency) { loop.wake() }
         let pool = options.parse
             ? ParsePool(workers: options.parseWorkers, capacity: 256, byteCapacity: 64 << 20,
@@ -106,7 +113,7 @@ public enum Crawl {
             var duplicates = options.dedupe ? Deduplicator() : nil
             var sequence = 0
             do {
-                while var item = try source.value.next() {
+                while !ready.isCancelled, var item = try source.value.next() {
                     // Before the resume check: a finished first line still makes later ones duplicates.
                     var duplicateOf: Int?
                     if case .success(let url) = item.target {
@@ -116,6 +123,7 @@ public enum Crawl {
                     item.sequence = sequence
                     sequence += 1
                     writer.waitForTurn(item.sequence)
+                    if ready.isCancelled { break }
                     if let duplicateOf {
                         writer.waitForRoom(below: 4 * RecordWriter.batchSize)
                         writer.submit(Record(item: item, duplicateOf: duplicateOf))
@@ -139,19 +147,22 @@ public enum Crawl {
         loop.execute { multi in
             multi.limitConnectionCache(options.concurrency)
             loop.setFeeder(Admission(ready: ready, writer: writer, pool: pool, stop: stop, options: options,
-                                     now: System.monotonicNanoseconds()) {
-                done.withLock { $0 = true }
+                                     now: System.monotonicNanoseconds()) { completed in
+                done.withLock { $0 = completed }
                 done.broadcast()
             })
         }
         stop.onRequest {
             ready.cancel()
+            writer.releaseWaits()
             loop.wake()
         }
-        done.withLock(when: { $0 }) { _ in }
+        let completed = done.withLock(when: { $0 != nil }) { $0 == true }
         ready.cancel()
-        if stop.isRequested || writer.failed != nil {
-            // The reader may be blocked reading a terminal or pipe; it is not waited for.
+        guard completed else {
+            // The reader stops at its next line; it may be blocked reading a terminal or a
+            // pipe, so it is not waited for.
+            writer.releaseWaits()
             return .stopped
         }
         reader.join()

@@ -19,7 +19,8 @@ struct ParFetchCommand: ParsableCommand {
             happens to it; messages go to standard error.
 
             Exit status: 0 when every line has its record (whatever the outcomes), 2 for bad \
-            usage or an unreadable list, 1 for any other failure (e.g. output not writable).
+            usage or an unreadable list, 130 when interrupted, 1 for any other failure (e.g. \
+            output not writable).
             """,
         version: ParFetchVersion.string
     )
@@ -64,6 +65,12 @@ struct ParFetchCommand: ParsableCommand {
         var completed = CompletedLines()
         let writer: RecordWriter
         if let path = output.output, path != "-" {
+            var listInfo = stat()
+            var outputInfo = stat()
+            if file != "-", stat(file, &listInfo) == 0, stat(path, &outputInfo) == 0,
+               listInfo.st_dev == outputInfo.st_dev, listInfo.st_ino == outputInfo.st_ino {
+                Terminal.fail("\(path) is the URL list itself: records would overwrite it", status: 2)
+            }
             let resuming = output.resume || output.resumeFailed
             do {
                 if resuming {
@@ -83,14 +90,13 @@ struct ParFetchCommand: ParsableCommand {
         options.concurrency = concurrency.concurrency
         // Each transfer holds a socket, and as many idle connections are kept for reuse; a
         // few dozen descriptors go to the list, the output, the loop and libraries.
-        let affordable = max(1, (openFiles - 64) / 2)
+        // DNS lookups and a second connect attempt (happy eyeballs) take descriptors too.
+        let affordable = max(1, (openFiles - 64) / 3)
         if options.concurrency > affordable {
             Terminal.warn("-j \(options.concurrency) needs more open files than the limit of \(openFiles) allows; using -j \(affordable)")
             options.concurrency = affordable
         }
-        if output.ordered {
-            writer.keepInputOrder(window: 4 * options.concurrency)
-        }
+        options.ordered = output.ordered
         options.grace = concurrency.grace
         options.dedupe = concurrency.dedupe
         options.completed = completed

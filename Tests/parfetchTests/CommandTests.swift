@@ -242,7 +242,7 @@ struct CommandTests {
         try process.run()
         try Parfetch.wait(process, limit: .seconds(30))
         #expect(process.terminationStatus == 0)
-        #expect(errors.text() == "parfetch: -j 1000 needs more open files than the limit of 256 allows; using -j 96\n")
+        #expect(errors.text() == "parfetch: -j 1000 needs more open files than the limit of 256 allows; using -j 64\n")
         let records = try Records(output.text())
         #expect(records.lines == Array(1...300))
         #expect(records.all.allSatisfy { $0["ok"] as? Bool == true })

@@ -94,4 +94,16 @@ struct ResumeTests {
         #expect(server.stats().requests == 2)
         try await server.shutdown()
     }
+
+    @Test func resumeRefusesWhatIsNotItsOutput() throws {
+        let list = try TemporaryFile("http://127.0.0.1:1/a\nhttp://127.0.0.1:1/b")
+        // The list itself (a typo), and a text file that is not ours.
+        let same = try Parfetch.run(["--resume", "-o", list.path, list.path])
+        #expect(same.status == 2 && same.stderr.contains("is the URL list itself"))
+        #expect(try String(contentsOfFile: list.path, encoding: .utf8) == "http://127.0.0.1:1/a\nhttp://127.0.0.1:1/b")
+        let notes = try TemporaryFile("my notes\nno newline at the end")
+        let other = try Parfetch.run(["--resume", "-o", notes.path, list.path])
+        #expect(other.status == 1 && other.stderr.contains("not parfetch output"))
+        #expect(try String(contentsOfFile: notes.path, encoding: .utf8) == "my notes\nno newline at the end")
+    }
 }

@@ -9,14 +9,16 @@ import Glibc
 #endif
 
 /// The lines an earlier run finished, read from its output for `--resume`: a line is done when
-/// the file holds a final record for it, one with the same line number and URL whose outcome
-/// will not change by trying again. An `interrupted` record is not final; with `retryErrors`
-/// (`--resume-failed`) no record with an `error` is.
+/// the file holds a final record for it, one with the same line number and URL. An
+/// `interrupted` record is not final; with `retryErrors` (`--resume-failed`) no record with an
+/// `error` is.
 ///
-/// Kept as a 32-bit hash of the URL per line number (4 bytes a line), so that a resumed run
-/// over ten million lines costs 40 MB, not the records themselves.
+/// Kept as a 32-bit hash of the URL per line number (4 to 8 bytes a line, as the array
+/// grows), so that a resumed run over ten million lines costs 40–80 MB, not the records.
 public struct CompletedLines: Sendable {
     private var hashes: [UInt32] = []
+    /// Lines far beyond the others (a hand-edited file, say), kept without a dense array.
+    private var sparse: [Int: UInt32] = [:]
     /// Lines with a final record.
     public private(set) var count = 0
     /// Bytes of a torn last line (a record cut short by a crash) removed from the file.
@@ -26,11 +28,16 @@ public struct CompletedLines: Sendable {
 
     /// Whether line `line`, reading `url`, already has a final record.
     public func contains(line: Int, url: String) -> Bool {
-        line < hashes.count && hashes[line] != 0 && hashes[line] == Self.hash(url)
+        let stored = line < hashes.count ? hashes[line] : sparse[line] ?? 0
+        return stored != 0 && stored == Self.hash(url)
     }
 
     private mutating func insert(line: Int, url: String) {
         guard line > 0 else { return }
+        if line >= hashes.count && line > 16 * (count + 65_536) {
+            if sparse.updateValue(Self.hash(url), forKey: line) == nil { count += 1 }
+            return
+        }
         if line >= hashes.count {
             hashes.append(contentsOf: repeatElement(0, count: max(line + 1 - hashes.count, hashes.count)))
         }
@@ -57,9 +64,11 @@ public struct CompletedLines: Sendable {
         var error: ErrorFields?
     }
 
-    /// Reads the records in `path` (a missing file has none). A last line without its newline
-    /// was torn by a crash: it is cut off the file, so that appended records start on a line
-    /// of their own. Lines that are not records of ours are ignored. Throws `OutputError`.
+    /// Reads the records in `path` (a missing file has none; anything but a regular file is
+    /// refused). A last record without its newline was torn by a crash: it is cut off the
+    /// file, so that appended records start on a line of their own; a last line that is not a
+    /// record means the file is not ours, and is refused. Other lines that are not records of
+    /// ours are ignored. Throws `OutputError`.
     public static func load(path: String, retryErrors: Bool) throws -> CompletedLines {
         let fd: Int32
         do {
@@ -70,6 +79,10 @@ public struct CompletedLines: Sendable {
             throw OutputError(message: "cannot open \(path): \(String(cString: strerror(error.errno)))")
         }
         defer { System.close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw OutputError(message: "cannot resume from \(path): not a regular file")
+        }
         var completed = CompletedLines()
         let decoder = JSONDecoder()
         var pending: [UInt8] = []
@@ -96,6 +109,10 @@ public struct CompletedLines: Sendable {
             pending.removeFirst(start)
         }
         if !pending.isEmpty {
+            // Only a record of ours is cut: anything else means this is not our output.
+            guard pending.starts(with: #"{"line":"#.utf8) else {
+                throw OutputError(message: "cannot resume from \(path): it does not end with a whole line, and is not parfetch output")
+            }
             guard ftruncate(fd, off_t(offset)) == 0 else {
                 throw OutputError(message: "cannot cut the torn last line off \(path): \(String(cString: strerror(errno)))")
             }

@@ -20,6 +20,8 @@ public final class RecordWriter: Sendable {
         var producerWaiting = false
         /// With `keepInputOrder`: the sequence of the next record to write.
         var nextSequence = 0
+        /// The run is stopping: producers no longer wait.
+        var waitsReleased = false
     }
 
     static let batchSize = 256
@@ -78,15 +80,15 @@ public final class RecordWriter: Sendable {
     /// that may block (the list reader), so that a list of bad lines can't outrun the output.
     public func waitForRoom(below limit: Int) {
         state.withLock(when: { state in
-            state.producerWaiting = state.records.count >= limit && !state.closed
+            state.producerWaiting = state.records.count >= limit && !state.closed && !state.waitsReleased
             return !state.producerWaiting
         }) { _ in }
     }
 
     /// Writes records in the order of their `sequence` (input order) rather than as they
     /// come, holding back at most `window` of them; `waitForTurn` keeps producers within it.
-    /// Call before submitting anything.
-    public func keepInputOrder(window: Int) {
+    /// Call before submitting anything (`CrawlOptions.ordered` does).
+    func keepInputOrder(window: Int) {
         orderWindow.withLock { $0 = max(1, window) }
     }
 
@@ -96,9 +98,16 @@ public final class RecordWriter: Sendable {
     func waitForTurn(_ sequence: Int) {
         guard let window = orderWindow.withLock({ $0 }) else { return }
         state.withLock(when: { state in
-            state.producerWaiting = sequence >= state.nextSequence + window && !state.closed
+            state.producerWaiting = sequence >= state.nextSequence + window && !state.closed && !state.waitsReleased
             return !state.producerWaiting
         }) { _ in }
+    }
+
+    /// Lets every producer waiting in `waitForRoom` or `waitForTurn` go, now and from now on:
+    /// the run is stopping and they should see that.
+    func releaseWaits() {
+        state.withLock { $0.waitsReleased = true }
+        state.broadcast()
     }
 
     /// Records queued but not yet written.
@@ -158,7 +167,11 @@ public final class RecordWriter: Sendable {
             var count = 0
             // Read per batch: the order is set after the thread starts, before any record.
             if orderWindow.withLock({ $0 }) != nil {
-                for record in batch { held[record.sequence] = record }
+                for record in batch {
+                    precondition(record.sequence >= nextSequence && held[record.sequence] == nil,
+                                 "a record out of sequence: ordered output takes only a crawl's records")
+                    held[record.sequence] = record
+                }
                 while let record = held.removeValue(forKey: nextSequence) {
                     JSONLineEncoder.encode(record, into: &buffer)
                     nextSequence += 1

@@ -40,7 +40,8 @@ final class Admission: LoopFeeder {
     private let writerBacklogLimit: Int
     private let robotsLimits: TransferLimits
     private let userAgent: String
-    private let onFinish: () -> Void
+    /// Called once, with whether every line got its record (false: the run was stopped).
+    private let onFinish: (_ completed: Bool) -> Void
     private var readerDone = false
     /// A stop was requested: completions only write records.
     private var stopping = false
@@ -48,10 +49,12 @@ final class Admission: LoopFeeder {
     private var graceEnds: Nanoseconds?
     private let grace: Double
     private var nextID = 0
+    /// Transfers of list lines in flight (robots.txt fetches aside).
+    private var lineTransfers = 0
     private var finished = false
 
     init(ready: ReadyQueue, writer: RecordWriter, pool: ParsePool?, stop: CrawlStop, options: CrawlOptions,
-         now: Nanoseconds, onFinish: @escaping () -> Void) {
+         now: Nanoseconds, onFinish: @escaping (_ completed: Bool) -> Void) {
         self.ready = ready
         self.writer = writer
         self.pool = pool
@@ -130,10 +133,9 @@ final class Admission: LoopFeeder {
 
     private func start(_ ticket: HostScheduler<CrawlJob>.Ticket, on multi: CurlMulti) {
         nextID += 1
+        lineTransfers += 1
         multi.start(Request(url: ticket.job.url), id: nextID) { [unowned self, unowned multi] response in
-            guard !stopping else {
-                return writer.submit(Record(item: ticket.job.item, response: response, attempts: ticket.attempt))
-            }
+            lineTransfers -= 1
             var ticket = ticket
             if response.error != nil || HostScheduler<CrawlJob>.isRetryable(status: response.status ?? 0) {
                 // It may be retried, and a record written later from it.
@@ -149,6 +151,12 @@ final class Admission: LoopFeeder {
                 } else {
                     writer.submit(Record(item: ticket.job.item, response: response, attempts: ticket.attempt))
                 }
+            case .retry where stopping:
+                // No retry comes now: say so, so that --resume tries again.
+                var last = response
+                last.body = []
+                last.error = FetchError(.interrupted, "the run was interrupted before a retry")
+                writer.submit(Record(item: ticket.job.item, response: last, attempts: ticket.attempt))
             case .retry:
                 break
             }
@@ -204,7 +212,8 @@ final class Admission: LoopFeeder {
                 writer.submit(Record(item: job.item, response: last, attempts: attempts))
             }
         }
-        guard let graceEnds, multi.transferCount > 0, writer.failed == nil, !stop.isHurried, multi.now < graceEnds else {
+        // robots.txt fetches still running are not waited for: their answers are of no use now.
+        guard let graceEnds, lineTransfers > 0, writer.failed == nil, !stop.isHurried, multi.now < graceEnds else {
             multi.cancelAll(error)
             finish()
             return nil
@@ -214,6 +223,6 @@ final class Admission: LoopFeeder {
 
     private func finish() {
         finished = true
-        onFinish()
+        onFinish(!stopping)
     }
 }

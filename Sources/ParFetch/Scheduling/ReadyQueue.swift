@@ -81,6 +81,9 @@ final class ReadyQueue: Sendable {
         }
     }
 
+    /// The run is stopping: the reader should read no further.
+    var isCancelled: Bool { state.withLock { $0.cancelled } }
+
     /// Loop side: stop the reader; it drops what it holds.
     func cancel() {
         state.withLock { $0.cancelled = true }
