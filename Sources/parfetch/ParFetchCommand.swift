@@ -16,7 +16,8 @@ struct ParFetchCommand: ParsableCommand {
             FILE holds one URL per line (http or https); blank lines and lines starting with # \
             are skipped. Without FILE, or with -, the list is read from standard input. Every \
             other line yields exactly one record on standard output (or --output), whatever \
-            happens to it; messages go to standard error.
+            happens to it (an interrupted run leaves the lines it never started without one: \
+            --resume finishes them); messages go to standard error.
 
             Exit status: 0 when every line has its record (whatever the outcomes), 2 for bad \
             usage or an unreadable list, 130 when interrupted, 1 for any other failure (e.g. \

@@ -37,7 +37,8 @@ struct PolitenessOptions: ParsableArguments {
     var robots = false
 
     @Option(help: ArgumentHelp(
-        "Lines read ahead of the transfers at most, to find work for idle hosts.", valueName: "lines"))
+        "Lines read ahead at most while slots are idle, to find work for them behind a long run of one busy host.",
+        valueName: "lines"))
     var lookahead: Int = SchedulingPolicy().lookahead
 
     func validate() throws {
