@@ -39,8 +39,9 @@ struct ResumeTests {
         }
         #expect(finals.count == 2000)
         #expect(finals.values.allSatisfy { $0 == 1 })
-        // Every line was fetched at most once per run, and not again once final.
-        #expect(server.stats().requests <= 2000 + 4 * 50)
+        // Final lines are not fetched again: each kill loses at most the 50 in flight and the
+        // few records not yet written (a rerun of everything would be thousands more).
+        #expect(server.stats().requests <= 2000 + 3 * 100)
         try await server.shutdown()
     }
 
