@@ -148,24 +148,12 @@ struct CommandTests {
 
     @Test func interruptWritesRecordsForTransfersInFlightAndExits130() async throws {
         let server = try await FixtureServer.start(pagesDirectory: FixtureServer.defaultPagesDirectory)
-        let list = try TemporaryFile((1...100).map { "\(server.baseURL)/hang?i=\($0)" }.joined(separator: "\n"))
-        let process = Process()
-        process.executableURL = Parfetch.binary
-        process.arguments = ["-j", "20", "--per-host", "20", "--grace", "1", list.path]
-        let stdout = Pipe()
-        process.standardOutput = stdout
-        process.standardError = FileHandle.nullDevice
-        let output = Parfetch.Reader(stdout.fileHandleForReading)
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(10)
-        while server.stats().inFlight < 20 && ContinuousClock.now < deadline { usleep(10_000) }
-        process.interrupt()
-        try Parfetch.wait(process, limit: .seconds(10))
-        #expect(process.terminationStatus == 130)
-        let records = try Records(output.text())
-        #expect(records.all.count == 20)
-        #expect(Set(records.lines).count == 20)
-        #expect(records.all.allSatisfy { ($0["error"] as? [String: Any])?["kind"] as? String == "interrupted" })
+        let lines = (1...100).map { "\(server.baseURL)/hang?i=\($0)" }
+        let run = try interrupt(lines, ["-j", "20", "--per-host", "20", "--grace", "1"], server: server, inFlight: 20, signals: 1)
+        #expect(run.status == 130)
+        #expect(run.records.all.count == 20)
+        #expect(Set(run.records.lines).count == 20)
+        #expect(run.records.all.allSatisfy { ($0["error"] as? [String: Any])?["kind"] as? String == "interrupted" })
         try await waitUntilServer { server.stats().inFlight == 0 }
         #expect(server.stats().requests == 20)
         try await server.shutdown()

@@ -140,14 +140,18 @@ final class CurlMulti {
     private func complete(_ transfer: Transfer, result: CURLcode) {
         let easy = transfer.easy!
         var error: FetchError?
+        // The attempt ended before a connection was made (DNS, TCP, TLS, a connect timeout).
+        var failedConnecting = false
         if transfer.exceededMaxSize && transfer.truncatesBody {
             error = nil
         } else if transfer.exceededMaxSize || result == CURLE_FILESIZE_EXCEEDED {
             error = FetchError(.tooLarge, transfer.sizeLimitMessage)
         } else if result == CURLE_OPERATION_TIMEDOUT {
-            error = timeoutError(easy, limits: transfer.limits)
+            (error, failedConnecting) = timeoutError(easy, limits: transfer.limits)
         } else if result != CURLE_OK {
-            error = FetchError(curlCode: result, detail: easy.errorDetail)
+            let failure = FetchError(curlCode: result, detail: easy.errorDetail)
+            failedConnecting = failure.kind == .dns || failure.kind == .connect
+            error = failure
         }
         let status: Int = easy.info(CURLINFO_RESPONSE_CODE)
         let timing = Timing(
@@ -166,10 +170,7 @@ final class CurlMulti {
             timing: timing,
             retryAfter: status >= 400 ? Self.retryAfter(easy) : nil,
             error: error)
-        if let kind = error?.kind {
-            response.failedConnecting = kind == .dns || kind == .connect
-                || error?.message.hasPrefix(Self.connectTimeoutPrefix) == true
-        }
+        response.failedConnecting = failedConnecting
         recycle(transfer)
         transfer.completion(response)
     }
@@ -195,30 +196,29 @@ final class CurlMulti {
         return seconds > 0 ? Double(seconds) : nil
     }
 
-    private static let connectTimeoutPrefix = "connect timeout:"
-
     /// Names the limit that was reached: libcurl reports all three as one code. Its message
     /// tells the phase ("Resolving timed out", "Connection timed out", "Failed to connect …:
     /// Timeout was reached": still connecting; its times add up over redirects, so they can't).
-    private func timeoutError(_ easy: EasyHandle, limits: TransferLimits?) -> FetchError {
+    /// `connectTimeout`: the connect limit fired.
+    private func timeoutError(_ easy: EasyHandle, limits: TransferLimits?) -> (FetchError, connectTimeout: Bool) {
         let configuration = settings.configuration
         let detail = easy.errorDetail
         if detail.hasPrefix("Operation too slow"), let stall = configuration.stallTimeout {
-            return FetchError(.timeout, "stall timeout: less than 1 byte/s for \(Self.seconds(stall.rounded(.up))) s")
+            return (FetchError(.timeout, "stall timeout: less than 1 byte/s for \(Self.seconds(stall.rounded(.up))) s"), false)
         }
         let connecting = detail.hasPrefix("Resolving timed out") || detail.hasPrefix("Connection timed out")
             || detail.hasPrefix("Failed to connect")
         let total = limits?.timeout ?? configuration.timeout
         // Both limits run while connecting; the shorter fired.
         if connecting, let connectTimeout = configuration.connectTimeout, connectTimeout <= total ?? .infinity {
-            return FetchError(.timeout, "\(Self.connectTimeoutPrefix) no connection within \(Self.seconds(connectTimeout)) s")
+            return (FetchError(.timeout, "connect timeout: no connection within \(Self.seconds(connectTimeout)) s"), true)
         }
         guard let total else {
-            return FetchError(curlCode: CURLE_OPERATION_TIMEDOUT, detail: detail)
+            return (FetchError(curlCode: CURLE_OPERATION_TIMEDOUT, detail: detail), false)
         }
         let received: Int64 = easy.info(CURLINFO_SIZE_DOWNLOAD_T)
         let phase = connecting ? "while connecting" : "with \(received) bytes received"
-        return FetchError(.timeout, "total timeout: not complete within \(Self.seconds(total)) s, \(phase)")
+        return (FetchError(.timeout, "total timeout: not complete within \(Self.seconds(total)) s, \(phase)"), false)
     }
 
     private static func seconds(_ value: Double) -> String {

@@ -44,7 +44,7 @@ final class Transfer {
         received += Int64(bytes.count)
         if received > maxSize {
             exceededMaxSize = true
-            if limits != nil, keepBody {
+            if truncatesBody, keepBody {
                 body.append(contentsOf: bytes.prefix(Int(maxSize) - body.count))
             }
             return 0

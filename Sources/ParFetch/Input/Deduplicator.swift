@@ -8,12 +8,13 @@ struct Deduplicator {
 
     /// The line `url` was first seen on, or nil (and `line` is remembered) if this is the first.
     mutating func earlierLine(for url: String, line: Int) -> Int? {
-        var hasher = Hasher()
-        for byte in url.utf8 {
-            if byte == UInt8(ascii: "#") { break }
-            hasher.combine(byte)
+        var url = url
+        let key = url.withUTF8 { bytes in
+            var hasher = Hasher()
+            let beforeFragment = bytes.prefix { $0 != UInt8(ascii: "#") }
+            hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: beforeFragment)))
+            return hasher.finalize()
         }
-        let key = hasher.finalize()
         if let first = firstLines[key] { return first }
         firstLines[key] = line
         return nil
