@@ -87,7 +87,8 @@ public enum Crawl {
     /// written stay valid).
     @discardableResult
     public static func run(
-        list: ListReader, writer: RecordWriter, options: CrawlOptions, stop: CrawlStop = CrawlStop()
+        list: ListReader, writer: RecordWriter, options: CrawlOptions, stop: CrawlStop = CrawlStop(),
+        monitor: CrawlMonitor = CrawlMonitor()
     ) throws -> CrawlOutcome {
         if options.ordered {
             writer.keepInputOrder(window: 4 * options.concurrency)
@@ -119,7 +120,10 @@ public enum Crawl {
                     if case .success(let url) = item.target {
                         duplicateOf = duplicates?.earlierLine(for: url, line: item.line)
                     }
-                    if options.completed.contains(line: item.line, url: item.text) { continue }
+                    if options.completed.contains(line: item.line, url: item.text) {
+                        monitor.lineSkipped()
+                        continue
+                    }
                     item.sequence = sequence
                     sequence += 1
                     writer.waitForTurn(item.sequence)
@@ -147,7 +151,7 @@ public enum Crawl {
         loop.execute { multi in
             multi.limitConnectionCache(options.concurrency)
             loop.setFeeder(Admission(ready: ready, writer: writer, pool: pool, stop: stop, options: options,
-                                     now: System.monotonicNanoseconds()) { completed in
+                                     monitor: monitor, now: System.monotonicNanoseconds()) { completed in
                 done.withLock { $0 = completed }
                 done.broadcast()
             })

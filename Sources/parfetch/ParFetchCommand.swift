@@ -44,6 +44,9 @@ struct ParFetchCommand: ParsableCommand {
     @OptionGroup(title: "Output")
     var output: OutputOptions
 
+    @OptionGroup(title: "Output")
+    var reporting: ReportingOptions
+
     func validate() throws {
         if file == "-" && isatty(STDIN_FILENO) == 1 {
             throw ValidationError("no URL list: give a FILE, or pipe URLs to standard input")
@@ -51,6 +54,7 @@ struct ParFetchCommand: ParsableCommand {
     }
 
     func run() throws {
+        let started = ContinuousClock.now
         // A closed pipe must be an error we can handle, not a signal that kills the process.
         signal(SIGPIPE, SIG_IGN)
         let openFiles = Terminal.raiseOpenFileLimit()
@@ -62,6 +66,13 @@ struct ParFetchCommand: ParsableCommand {
             list = try ListReader(path: file)
         } catch {
             Terminal.fail("\(error)", status: 2)
+        }
+        // Opened before the run, so that a path that can't be written fails at once.
+        let statsFile = reporting.statsJSON.map { path in
+            guard let file = fopen(path, "w") else {
+                Terminal.fail("cannot open \(path): \(String(cString: strerror(errno)))", status: 1)
+            }
+            return file
         }
         var completed = CompletedLines()
         let writer: RecordWriter
@@ -104,25 +115,53 @@ struct ParFetchCommand: ParsableCommand {
         politeness.apply(to: &options.scheduling)
         requests.apply(to: &options.fetch)
         try parsing.apply(to: &options)
+        let monitor = CrawlMonitor()
+        let progress = reporting.showsProgress
+            ? ProgressLine(writer: writer, monitor: monitor, listPath: file, color: Terminal.allowsColor)
+            : nil
+        progress?.start()
         var readError: ListReaderError?
         var outcome = CrawlOutcome.completed
         do {
-            outcome = try Crawl.run(list: list, writer: writer, options: options, stop: stop)
+            outcome = try Crawl.run(list: list, writer: writer, options: options, stop: stop, monitor: monitor)
         } catch let error as ListReaderError {
             readError = error
         } catch {
+            progress?.stop()
             writer.close()
             Terminal.fail("\(error)", status: 1)
         }
-        if let failure = writer.close() {
-            // A reader that went away (`parfetch … | head`) is not worth a message.
-            if failure != String(cString: strerror(EPIPE)) {
-                Terminal.warn("cannot write output: \(failure)")
+        progress?.stop()
+        let outputFailure = writer.close()
+        let elapsed = (ContinuousClock.now - started).components
+        let wallSeconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        var statsFailure: String?
+        if let statsFile {
+            var json = writer.withSummary { $0.json(wallSeconds: wallSeconds, interrupted: outcome == .stopped) }
+            if json.withUnsafeMutableBytes({ fwrite($0.baseAddress, 1, $0.count, statsFile) }) != json.count
+                || fclose(statsFile) != 0 {
+                statsFailure = String(cString: strerror(errno))
+            }
+        }
+        // A reader that went away (`parfetch … | head`) wants neither a message nor a summary.
+        let readerGone = outputFailure == String(cString: strerror(EPIPE))
+        if !reporting.quiet && !readerGone {
+            Terminal.print(writer.withSummary { SummaryText.render($0, wallSeconds: wallSeconds) })
+        }
+        if let statsFailure, let path = reporting.statsJSON {
+            Terminal.warn("cannot write \(path): \(statsFailure)")
+        }
+        if let outputFailure {
+            if !readerGone {
+                Terminal.warn("cannot write output: \(outputFailure)")
             }
             Terminal.exit(1)
         }
         if let readError {
             Terminal.fail("\(readError)", status: 2)
+        }
+        if statsFailure != nil && outcome == .completed {
+            Terminal.exit(1)
         }
         if outcome == .stopped {
             Terminal.warn("interrupted: \(writer.count) records written; lines never started have none"

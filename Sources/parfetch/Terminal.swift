@@ -5,9 +5,22 @@ import Glibc
 /// Messages on standard error and process-level settings.
 enum Terminal {
     static func warn(_ message: String) {
-        // One write call, so the line is not interleaved with other output.
-        var line = Array("parfetch: \(message)\n".utf8)
-        _ = line.withUnsafeMutableBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        print("parfetch: \(message)\n")
+    }
+
+    /// Writes `text` to standard error as is, in one write call, so that it is not
+    /// interleaved with other output.
+    static func print(_ text: String) {
+        var bytes = Array(text.utf8)
+        _ = bytes.withUnsafeMutableBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    }
+
+    /// Whether standard error may be colored: not when `NO_COLOR` is set to anything
+    /// (no-color.org) or the terminal says it can't.
+    static var allowsColor: Bool {
+        let noColor = getenv("NO_COLOR").map { String(cString: $0) } ?? ""
+        let term = getenv("TERM").map { String(cString: $0) } ?? ""
+        return noColor.isEmpty && term != "dumb"
     }
 
     static func fail(_ message: String, status: Int32) -> Never {

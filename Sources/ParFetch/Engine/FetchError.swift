@@ -50,6 +50,12 @@ public struct FetchError: Error, Hashable, Sendable, CustomStringConvertible {
         /// Anything else.
         public static let other = Kind(.other)
 
+        /// Every kind, in the order the record contract lists them.
+        public static let all: [Kind] = [
+            .invalidURL, .unsupportedScheme, .dns, .connect, .tls, .timeout, .reset, .tooManyRedirects,
+            .tooLarge, .http2, .interrupted, .robots, .other,
+        ]
+
         /// The name used in records, e.g. `too_large`.
         public var description: String { code.rawValue }
     }

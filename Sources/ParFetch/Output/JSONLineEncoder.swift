@@ -90,6 +90,13 @@ public enum JSONLineEncoder {
         output.append(UInt8(ascii: "\""))
     }
 
+    /// Appends `value` rounded to microseconds, as the shortest decimal that reads back the
+    /// same (0 for values JSON can't express).
+    static func appendDecimal(_ value: Double, to output: inout [UInt8]) {
+        let rounded = (value * 1_000_000).rounded() / 1_000_000
+        output.append(contentsOf: (rounded.isFinite ? "\(rounded)" : "0").utf8)
+    }
+
     /// Appends the decimal digits of `value` without going through a String.
     static func appendInteger<T: BinaryInteger>(_ value: T, to output: inout [UInt8]) {
         var magnitude = UInt64(value.magnitude)

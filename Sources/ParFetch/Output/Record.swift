@@ -21,6 +21,8 @@ public struct Record: Sendable {
     public var error: FetchError?
     /// The item's `sequence`, for writing in input order.
     var sequence = 0
+    /// The host the line was fetched from ("" when it was not fetchable), for the run summary.
+    var host = ""
 
     /// A line that was not fetched.
     public init(item: ListItem, error: FetchError) {
@@ -46,6 +48,7 @@ public struct Record: Sendable {
     public init(item: ListItem, response: Response, attempts: Int = 1) {
         line = item.line
         sequence = item.sequence
+        host = item.host
         url = item.text
         finalURL = response.finalURL
         status = response.status

@@ -39,6 +39,8 @@ public final class RecordWriter: Sendable {
     private let lowWater = Atomic<Int>(Int.max)
     /// `keepInputOrder`'s window; nil: records are written as they come.
     private let orderWindow = Mutex<Int?>(nil)
+    /// Every record taken by the writer thread, added up.
+    private let summary = Mutex(RunSummary())
 
     /// Writes to `fd` (not closed by the writer).
     public init(fileDescriptor fd: Int32) {
@@ -116,6 +118,12 @@ public final class RecordWriter: Sendable {
     /// Records written.
     public var count: Int { written.load(ordering: .relaxed) }
 
+    /// Reads the summary of the records taken so far (all of them once `close` returned),
+    /// without copying it.
+    public func withSummary<T>(_ body: (RunSummary) -> T) -> T {
+        summary.withLock { body($0) }
+    }
+
     /// Why writing failed (e.g. "Broken pipe"); nil while all is well. Records submitted after
     /// a failure are dropped.
     public var failed: String? { failure.withLock { $0 } }
@@ -163,6 +171,11 @@ public final class RecordWriter: Sendable {
                 return (state.records, state.closed, wakeProducer)
             }
             if wakeProducer { state.broadcast() }
+            if !batch.isEmpty {
+                summary.withLock { summary in
+                    for record in batch { summary.add(record) }
+                }
+            }
             buffer.removeAll(keepingCapacity: true)
             var count = 0
             // Read per batch: the order is set after the thread starts, before any record.

@@ -50,12 +50,16 @@ final class Admission: LoopFeeder {
     private let grace: Double
     private var nextID = 0
     /// Transfers of list lines in flight (robots.txt fetches aside).
-    private var lineTransfers = 0
+    private var lineTransfers = 0 {
+        didSet { monitor.setInFlight(lineTransfers) }
+    }
+    private let monitor: CrawlMonitor
     private var finished = false
 
     init(ready: ReadyQueue, writer: RecordWriter, pool: ParsePool?, stop: CrawlStop, options: CrawlOptions,
-         now: Nanoseconds, onFinish: @escaping (_ completed: Bool) -> Void) {
+         monitor: CrawlMonitor, now: Nanoseconds, onFinish: @escaping (_ completed: Bool) -> Void) {
         self.ready = ready
+        self.monitor = monitor
         self.writer = writer
         self.pool = pool
         self.stop = stop

@@ -1,0 +1,24 @@
+import ParFetch
+
+/// The run summary printed on standard error at the end (unless --quiet).
+enum SummaryText {
+    /// A few lines, each ending in a newline.
+    static func render(_ summary: RunSummary, wallSeconds: Double) -> String {
+        let outcomes = summary.outcomes.map { "\(Format.count($0.records)) \($0.outcome)" }
+        var text = "\(Format.count(summary.records)) records in \(Format.decimal(wallSeconds, places: 2)) s"
+            + (outcomes.isEmpty ? "" : ": " + outcomes.joined(separator: ", ")) + "\n"
+        let perSecond = wallSeconds > 0 ? Double(summary.requests) / wallSeconds : 0
+        text += "\(Format.count(summary.requests)) requests (\(Format.count(Int(perSecond.rounded())))/s), "
+            + "\(Format.bytes(summary.bytes)) received\n"
+        if let p50 = summary.latency(percentile: 50), let p90 = summary.latency(percentile: 90),
+           let p99 = summary.latency(percentile: 99), let max = summary.latency(percentile: 100) {
+            text += "time.total p50 \(Format.seconds(p50)), p90 \(Format.seconds(p90)), "
+                + "p99 \(Format.seconds(p99)), max \(Format.seconds(max))\n"
+        }
+        if let slowest = summary.slowestHost {
+            text += "slowest host: \(slowest.host) (mean \(Format.seconds(slowest.meanSeconds)) over "
+                + "\(Format.count(slowest.records)) record\(slowest.records == 1 ? "" : "s"))\n"
+        }
+        return text
+    }
+}
