@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 APT_PACKAGES := pkg-config libcurl4-openssl-dev libxml2-dev zlib1g-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build demo test bench install clean
+.PHONY: all deps build demo test bench install man clean
 
 all: build
 
@@ -42,9 +42,31 @@ bench: build
 	bench/parse.sh
 	bench/big-page.sh 200
 
-install: build
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 755 .build/release/parfetch $(DESTDIR)$(PREFIX)/bin/parfetch
+# The installed binary carries the Swift runtime (--static-swift-stdlib): it needs only libcurl
+# and libxml2, not the toolchain. Built apart from .build/release, which stays dynamic.
+STATIC_BUILD := .build/static
+install: deps
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(STATIC_BUILD) --product parfetch
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 755 $(STATIC_BUILD)/release/parfetch $(DESTDIR)$(PREFIX)/bin/parfetch
+	install -m 644 docs/parfetch.1 $(DESTDIR)$(PREFIX)/share/man/man1/parfetch.1
+	$(STATIC_BUILD)/release/parfetch --generate-completion-script bash \
+		>$(DESTDIR)$(PREFIX)/share/bash-completion/completions/parfetch
+	$(STATIC_BUILD)/release/parfetch --generate-completion-script zsh \
+		>$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_parfetch
+	$(STATIC_BUILD)/release/parfetch --generate-completion-script fish \
+		>$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/parfetch.fish
+
+# Regenerates docs/parfetch.1 from the command's own definitions (swift-argument-parser's
+# generate-manual plugin); run after changing a flag, and commit the page.
+man:
+	$(SWIFT) package --allow-writing-to-package-directory generate-manual \
+		--authors "the parfetch authors" >/dev/null
+	install -d docs
+	cp .build/plugins/GenerateManual/outputs/parfetch/parfetch.1 docs/parfetch.1
 
 clean:
 	rm -rf .build

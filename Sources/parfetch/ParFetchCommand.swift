@@ -85,12 +85,16 @@ struct ParFetchCommand: ParsableCommand {
             }
             let resuming = output.resume || output.resumeFailed
             do {
+                if resuming, stat(path, &outputInfo) == 0, (outputInfo.st_mode & S_IFMT) != S_IFREG {
+                    Terminal.fail("cannot resume from \(path): not a regular file", status: 1)
+                }
+                // The writer locks the file first: nothing reads or cuts it while another run writes.
+                writer = try RecordWriter(path: path, append: resuming)
                 if resuming {
                     completed = try CompletedLines.load(path: path, retryErrors: output.resumeFailed)
                     Terminal.warn("resuming \(path): \(completed.count) lines done"
                         + (completed.droppedBytes > 0 ? "; dropped a record cut short (\(completed.droppedBytes) bytes)" : ""))
                 }
-                writer = try RecordWriter(path: path, append: resuming)
             } catch {
                 Terminal.fail("\(error)", status: 1)
             }

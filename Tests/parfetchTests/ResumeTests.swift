@@ -107,4 +107,31 @@ struct ResumeTests {
         #expect(other.status == 1 && other.stderr.contains("not parfetch output"))
         #expect(try String(contentsOfFile: notes.path, encoding: .utf8) == "my notes\nno newline at the end")
     }
+
+    /// Two runs writing one file would duplicate or destroy records: the second is refused
+    /// before it touches the file, whether it resumes or truncates.
+    @Test func aSecondRunOnTheSameOutputIsRefused() async throws {
+        let server = try await Fixture.server()
+        let list = try TemporaryFile((1...20).map { "\(server.baseURL)/delay/100?lock=\($0)" }.joined(separator: "\n"))
+        let output = try TemporaryFile("")
+        let first = Process()
+        first.executableURL = Parfetch.binary
+        first.arguments = ["-j", "2", "--per-host", "2", "-o", output.path, list.path]
+        first.standardError = FileHandle.nullDevice
+        try first.run()
+        // Until the first run has written a record: it holds the file by then.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while (try? String(contentsOfFile: output.path, encoding: .utf8))?.isEmpty != false && ContinuousClock.now < deadline {
+            usleep(10_000)
+        }
+        for extra in [["--resume"], []] {
+            let second = try Parfetch.run(extra + ["-o", output.path, list.path])
+            #expect(second.status == 1)
+            #expect(second.stderr == "parfetch: \(output.path) is being written by another parfetch run\n")
+        }
+        try Parfetch.wait(first, limit: .seconds(30))
+        #expect(first.terminationStatus == 0)
+        let records = try Records(String(contentsOfFile: output.path, encoding: .utf8))
+        #expect(records.lines == Array(1...20))
+    }
 }

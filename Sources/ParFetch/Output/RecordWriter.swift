@@ -50,12 +50,25 @@ public final class RecordWriter: Sendable {
     }
 
     /// Creates or truncates `path` (or, with `append`, adds to its end) and writes to it.
-    /// Throws `OutputError` if it can't.
+    /// Throws `OutputError` if it can't, or if another writer holds the file: each writer
+    /// holds an exclusive lock on it until `close` (two runs resuming one file would write
+    /// every missing record twice, and one truncating it would lose the other's).
     public init(path: String, append: Bool = false) throws {
         do {
-            fd = try System.open(path, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC))
+            fd = try System.open(path, O_WRONLY | O_CREAT | (append ? O_APPEND : 0))
         } catch let error as SystemError {
             throw OutputError(message: "cannot open \(path): \(String(cString: strerror(error.errno)))")
+        }
+        // Locked before truncating: what another run is writing must survive this attempt.
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK {
+            System.close(fd)
+            throw OutputError(message: "\(path) is being written by another parfetch run")
+        }
+        var info = stat()
+        if !append, fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, ftruncate(fd, 0) != 0 {
+            let reason = String(cString: strerror(errno))
+            System.close(fd)
+            throw OutputError(message: "cannot truncate \(path): \(reason)")
         }
         ownsDescriptor = true
         start()
