@@ -10,12 +10,34 @@ public struct RunSummary: Sendable {
     public static let trackedHosts = 100_000
 
     /// The outcome a record is counted under: `2xx`…`5xx` for a response without error,
-    /// the `error.kind` otherwise, `duplicate` for a `--dedupe` duplicate.
-    public static func outcome(of record: Record) -> String {
-        if let error = record.error { return error.kind.description }
-        if record.duplicateOf != nil { return "duplicate" }
-        if let status = record.status, (100..<600).contains(status) { return "\(status / 100)xx" }
-        return "other"
+    /// the `error.kind` otherwise, `duplicate` for a `--dedupe` duplicate. Named only when
+    /// reported: counting runs for every record.
+    private enum Outcome: Hashable {
+        case status(Int)
+        case error(FetchError.Kind)
+        case duplicate
+        case other
+
+        init(_ record: Record) {
+            if let error = record.error {
+                self = .error(error.kind)
+            } else if record.duplicateOf != nil {
+                self = .duplicate
+            } else if let status = record.status, (100..<600).contains(status) {
+                self = .status(status / 100)
+            } else {
+                self = .other
+            }
+        }
+
+        var name: String {
+            switch self {
+            case .status(let hundreds): "\(hundreds)xx"
+            case .error(let kind): kind.description
+            case .duplicate: "duplicate"
+            case .other: "other"
+            }
+        }
     }
 
     /// Records counted.
@@ -26,7 +48,7 @@ public struct RunSummary: Sendable {
     public private(set) var errors = 0
     /// Body bytes received (the records' `bytes`).
     public private(set) var bytes = 0
-    private var counts: [String: Int] = [:]
+    private var counts: [Outcome: Int] = [:]
     /// `time.total` in microseconds; sized as values come.
     private var latency = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
     private var hosts: [String: HostTotals] = [:]
@@ -43,7 +65,7 @@ public struct RunSummary: Sendable {
         requests += record.attempts
         if record.error != nil { errors += 1 }
         bytes += record.bytes ?? 0
-        counts[Self.outcome(of: record), default: 0] += 1
+        counts[Outcome(record), default: 0] += 1
         guard let timing = record.timing, record.attempts > 0 else { return }
         let microseconds = max(0, timing.totalMicroseconds)
         _ = latency.record(UInt64(microseconds))
@@ -55,8 +77,10 @@ public struct RunSummary: Sendable {
     /// Records by outcome: status classes first, then error kinds in the contract's order,
     /// then duplicates; outcomes with no record are left out.
     public var outcomes: [(outcome: String, records: Int)] {
-        let order = ["1xx", "2xx", "3xx", "4xx", "5xx"] + FetchError.Kind.all.map(\.description) + ["duplicate", "other"]
-        return order.compactMap { name in counts[name].map { (name, $0) } }
+        let order = (1...5).map(Outcome.status) + FetchError.Kind.all.map(Outcome.error) + [.duplicate, .other]
+        return order.compactMap { outcome in
+            counts[outcome].map { (outcome.name, $0) }
+        }
     }
 
     /// Records with a `time.total`.
