@@ -63,6 +63,7 @@ struct ParFetchCommand: ParsableCommand {
         } catch {
             Terminal.fail("\(error)", status: 2)
         }
+        let bodyStore = output.openBodyStore()
         var completed = CompletedLines()
         let writer: RecordWriter
         if let path = output.output, path != "-" {
@@ -98,6 +99,7 @@ struct ParFetchCommand: ParsableCommand {
             options.concurrency = affordable
         }
         options.ordered = output.ordered
+        options.bodyStore = bodyStore
         options.grace = concurrency.grace
         options.dedupe = concurrency.dedupe
         options.completed = completed
