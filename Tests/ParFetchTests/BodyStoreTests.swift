@@ -65,6 +65,22 @@ struct BodyStoreTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.sub("outside")).isEmpty)
     }
 
+    /// Links to a directory that does not exist yet (mkdir must not create it through the
+    /// link), to the store's parent, and to the root.
+    @Test(arguments: ["not-yet", "..", "/"])
+    func otherPlantedHostLinksAreRefused(target: String) throws {
+        let scratch = try ScratchDirectory()
+        let store = try BodyStore(directory: scratch.sub("out"))
+        let destination = target == "not-yet" ? scratch.sub("not-yet") : target
+        try FileManager.default.createSymbolicLink(atPath: scratch.sub("out/planted.example"), withDestinationPath: destination)
+        let before = try DirectoryTree.snapshot(scratch.path)
+        #expect(throws: BodyStoreError.self) {
+            try store.save(Array("x".utf8), url: url, host: "planted.example", contentType: nil)
+        }
+        #expect(try DirectoryTree.snapshot(scratch.path) == before)
+        #expect(!FileManager.default.fileExists(atPath: scratch.sub("not-yet")))
+    }
+
     @Test func aSymlinkAtTheFileNameIsReplacedNotWrittenThrough() throws {
         let scratch = try ScratchDirectory()
         try "precious".write(toFile: scratch.sub("precious.txt"), atomically: false, encoding: .utf8)
