@@ -50,6 +50,11 @@ extension FixtureHTTPHandler {
             self.respondText(.found, "redirect\n", extraHeaders: [("location", location)], context: context)
         case .bytes(let count):
             self.startBytes(count, context: context)
+        case .typed(let contentType, let count):
+            var body = ByteBuffer()
+            body.reserveCapacity(count)
+            for index in 0..<count { body.writeInteger(UInt8(truncatingIfNeeded: index)) }
+            self.respond(.ok, contentType: contentType, body: body, context: context)
         case .drip(let bytes, let milliseconds):
             self.startDrip(bytes: bytes, interval: .milliseconds(Int64(milliseconds)), context: context)
         case .closeEarly:
@@ -73,7 +78,11 @@ extension FixtureHTTPHandler {
         case .statsReset:
             self.respondJSON(self.state.resetStats(), context: context)
         case .notFound:
-            self.notFound(context: context)
+            if self.state.answerAnyPath, let head = self.exchange?.head {
+                self.respondText(.ok, "any path: \(head.uri)\n", context: context)
+            } else {
+                self.notFound(context: context)
+            }
         }
     }
 

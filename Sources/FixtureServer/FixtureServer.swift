@@ -13,6 +13,8 @@ import NIOPosix
 ///   `/redirect/N` (a chain of N 302s), `/redirect-to?url=U`.
 /// - `/bytes/N`: N bytes where byte `i` is the `i % 64`th of
 ///   `0…9a…zA…Z-\n`, streamed with backpressure.
+/// - `/typed?type=T&bytes=N`: N bytes (default 256, up to 16 MiB) where byte `i` is `i % 256`,
+///   with `Content-Type: T`.
 /// - `/drip?bytes=N&ms=M`: one byte every M ms (defaults 10 and 100).
 /// - `/close-early` (1000 bytes promised, 100 sent), `/reset` (TCP RST), `/hang` (no answer).
 /// - `/flaky?fail=N&status=S&retry-after=R&id=X`: the first N (default 1, up to 1000) requests
@@ -26,7 +28,9 @@ import NIOPosix
 ///   proxy: `GET http://host/path`) are routed by their path, so the server can act as a proxy.
 /// - `/stats`, `/stats/reset`: ``FixtureStats`` as JSON; these two are not counted (and not in
 ///   ``requestLog()``).
-/// - anything else: 404.
+/// - anything else: 404, or, for a server started with `answerAnyPath`, 200 `text/plain` with
+///   `any path: URI` (for clients under test that must get a body at any path, such as one
+///   trying to climb out of a directory).
 public final class FixtureServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let channel: Channel
@@ -57,12 +61,13 @@ public final class FixtureServer: Sendable {
 
     /// Starts listening on host:port (port 0 = ephemeral). pagesDirectory holds the files served
     /// by /page/NAME and /gzip/NAME and /chunked/NAME; robots is how /robots.txt answers (a
-    /// `.status` code must be 200–599).
+    /// `.status` code must be 200–599); answerAnyPath makes paths no route knows answer 200.
     public static func start(
         host: String = "127.0.0.1",
         port: Int = 0,
         pagesDirectory: String,
-        robots: FixtureRobots = .missing
+        robots: FixtureRobots = .missing,
+        answerAnyPath: Bool = false
     ) async throws -> FixtureServer {
         if case .status(let code) = robots {
             precondition((200...599).contains(code), "robots status \(code) is not 200–599")
@@ -77,7 +82,8 @@ public final class FixtureServer: Sendable {
             flaky: FlakyCounters(),
             requestLog: RequestLog(start: started),
             robots: robots,
-            gzipBombs: GzipBombCache(threadPool: threadPool)
+            gzipBombs: GzipBombCache(threadPool: threadPool),
+            answerAnyPath: answerAnyPath
         )
         let bootstrap = ServerBootstrap(group: group)
             // Clients under test open 1,000+ connections at once; the default backlog would

@@ -10,6 +10,8 @@ enum Route: Equatable, Sendable {
     case redirect(remaining: Int)
     case redirectTo(location: String)
     case bytes(count: Int)
+    /// `count` bytes (byte `i` is `i % 256`) served as `contentType`.
+    case typed(contentType: String, count: Int)
     case drip(bytes: Int, milliseconds: Int)
     case closeEarly
     case reset
@@ -72,6 +74,7 @@ enum Route: Equatable, Sendable {
         case ("redirect", 3): self = Route.number(argument, in: 0...Int.max).map { .redirect(remaining: $0) } ?? .notFound
         case ("redirect-to", 2): self = Route.redirectTarget(query).map { .redirectTo(location: $0) } ?? .notFound
         case ("bytes", 3): self = Route.number(argument, in: 0...Int.max).map { .bytes(count: $0) } ?? .notFound
+        case ("typed", 2): self = Route.typed(query)
         case ("drip", 2): self = Route.drip(query)
         case ("close-early", 2): self = .closeEarly
         case ("reset", 2): self = .reset
@@ -112,6 +115,19 @@ enum Route: Equatable, Sendable {
         // A control character (CR, LF) in a header value would let a URL inject headers.
         guard !url.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return nil }
         return url
+    }
+
+    /// The largest `/typed` body: it is built whole, in memory.
+    static let maxTypedBytes = 16 << 20
+
+    private static func typed(_ query: Substring) -> Route {
+        let parameters = QueryString.parameters(query)
+        let count = parameters["bytes"].map { number($0, in: 0...maxTypedBytes) } ?? 256
+        // A control character (CR, LF) in a header value would let a query inject headers.
+        guard let type = parameters["type"], !type.isEmpty, let count,
+              !type.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        else { return .notFound }
+        return .typed(contentType: type, count: count)
     }
 
     private static func drip(_ query: Substring) -> Route {

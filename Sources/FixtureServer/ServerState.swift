@@ -9,6 +9,8 @@ struct ServerState: Sendable {
     let requestLog: RequestLog
     let robots: FixtureRobots
     let gzipBombs: GzipBombCache
+    /// Paths no route knows answer 200 instead of 404 (``FixtureServer/start(host:port:pagesDirectory:robots:answerAnyPath:)``).
+    let answerAnyPath: Bool
 
     /// What `/stats/reset` and ``FixtureServer/resetStats()`` clear: the stats (see
     /// ``StatsCounter/reset()``), the `/flaky` counts and the request log, so a test starts

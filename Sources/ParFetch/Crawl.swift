@@ -27,6 +27,10 @@ public struct CrawlOptions: Sendable {
     public var parseWorkers = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     /// The user's `--select` / `--xpath` rules.
     public var rules: [ExtractionRule] = []
+    /// Where to save the bodies of 2xx responses (`--save-dir`); nil: they are not saved.
+    /// Every body is then kept in memory until a parse worker has saved it, within the parse
+    /// queue's bounds, and each record of a saved body has `saved`.
+    public var bodyStore: BodyStore?
 
     public init() {}
 }
@@ -94,16 +98,17 @@ public enum Crawl {
             writer.keepInputOrder(window: 4 * options.concurrency)
         }
         var fetch = options.fetch
-        fetch.bodies = options.parse ? .html : .none
+        fetch.bodies = options.bodyStore != nil ? .all : options.parse ? .html : .none
         let loop = try EventLoop(configuration: fetch)
         defer { loop.shutdown() }
         let ready = ReadyQueue(capacity: max(1024, 2 * min(options.concurrency, 1 << 20)))
         // nil while running; then whether every line got its record.
         let done = ConditionLock<Bool?>(nil)
         writer.onProgress(lowWater: options.concurrency) { loop.wake() }
-        let pool = options.parse
+        // Saving writes files: on the pool's workers too, never on the loop.
+        let pool = options.parse || options.bodyStore != nil
             ? ParsePool(workers: options.parseWorkers, capacity: 256, byteCapacity: 64 << 20,
-                        rules: options.rules, writer: writer)
+                        rules: options.rules, parse: options.parse, store: options.bodyStore, writer: writer)
             : nil
         pool?.onRoom { loop.wake() }
         defer { pool?.close() }

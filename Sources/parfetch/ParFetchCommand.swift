@@ -74,6 +74,7 @@ struct ParFetchCommand: ParsableCommand {
             }
             return file
         }
+        let bodyStore = output.openBodyStore()
         var completed = CompletedLines()
         let writer: RecordWriter
         if let path = output.output, path != "-" {
@@ -113,6 +114,7 @@ struct ParFetchCommand: ParsableCommand {
             options.concurrency = affordable
         }
         options.ordered = output.ordered
+        options.bodyStore = bodyStore
         options.grace = concurrency.grace
         options.dedupe = concurrency.dedupe
         options.completed = completed

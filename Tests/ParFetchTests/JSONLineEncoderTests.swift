@@ -24,6 +24,22 @@ struct JSONLineEncoderTests {
             """)
     }
 
+    @Test func savedComesAfterExtractAndBeforeError() {
+        let item = ListItem(line: 1, text: "http://a.test/", target: .success("http://a.test/"))
+        var record = Record(item: item, response: Response(url: "http://a.test/", status: 200, bytes: 1))
+        var page = PageData()
+        page.extract = [PageData.Extracted(name: "p", values: ["1"])]
+        record.page = page
+        record.saved = "a.test/0123456789abcdef.html"
+        #expect(encode(record).hasSuffix(#""links":[],"extract":{"p":["1"]},"saved":"a.test/0123456789abcdef.html"}\#n"#))
+        record.error = FetchError(.other, "save failed: x")
+        record.saved = nil
+        #expect(encode(record).hasSuffix(#""extract":{"p":["1"]},"error":{"kind":"other","message":"save failed: x"}}\#n"#))
+        record.page = nil
+        record.saved = "a.test/0123456789abcdef.bin"
+        #expect(encode(record).hasSuffix(#""redirects":0,"attempts":1,"saved":"a.test/0123456789abcdef.bin","error":{"kind":"other","message":"save failed: x"}}\#n"#))
+    }
+
     @Test func unfetchedRecordLeavesOutWhatIsUnknown() {
         let item = ListItem(line: 7, text: "ftp://x", target: .failure(FetchError(.unsupportedScheme, "no")))
         #expect(encode(Record(item: item, error: FetchError(.unsupportedScheme, "no"))) == """

@@ -65,6 +65,26 @@ final class URLCheck {
         return key
     }
 
+    /// The host of `url` as libcurl parses it, lower-cased, followed by `:port` only when the
+    /// URL names a port other than its scheme's default: `example.com`, `example.com:8080`,
+    /// `[::1]:8080` (wget's directory names). nil when libcurl can't parse `url`.
+    func hostWithNonDefaultPort(of url: String) -> String? {
+        guard curl_url_set(handle, CURLUPART_URL, url, 0) == CURLUE_OK else { return nil }
+        var host: UnsafeMutablePointer<CChar>?
+        var port: UnsafeMutablePointer<CChar>?
+        defer {
+            curl_free(host)
+            curl_free(port)
+        }
+        guard curl_url_get(handle, CURLUPART_HOST, &host, 0) == CURLUE_OK, let host else { return nil }
+        _ = curl_url_get(handle, CURLUPART_PORT, &port, UInt32(CURLU_NO_DEFAULT_PORT))
+        var name = String(cString: host).lowercased()
+        if let port {
+            name += ":" + String(cString: port)
+        }
+        return name
+    }
+
     /// Whether `text` starts with a scheme other than http or https (checked without
     /// allocating: the link resolver asks for every link of every page).
     static func hasOtherScheme(_ text: String) -> Bool {

@@ -1,6 +1,7 @@
-/// Writes records as JSON Lines: one object per line, keys in the documented order, absent
-/// values left out. Strings are escaped per RFC 8259; Swift strings are valid UTF-8, so the
-/// output always is.
+/// Writes records as JSON Lines: one object per line, keys in the documented order (DESIGN.md's
+/// record contract, with `duplicate_of` after `attempts` and `saved` after `extract`, before
+/// `error`), absent values left out. Strings are escaped per RFC 8259; Swift strings are valid
+/// UTF-8, so the output always is.
 public enum JSONLineEncoder {
     /// Appends `record` and a newline to `output`.
     public static func encode(_ record: Record, into output: inout [UInt8]) {
@@ -43,6 +44,7 @@ public enum JSONLineEncoder {
                 extract.close(&output)
             }
         }
+        object.field("saved", record.saved, &output)
         if let error = record.error {
             object.key("error", &output)
             var nested = JSONObjectWriter(&output)

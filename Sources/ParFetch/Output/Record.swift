@@ -18,6 +18,9 @@ public struct Record: Sendable {
     public var timing: Timing?
     /// The page's fields, when the body was HTML and parsed.
     public var page: PageData?
+    /// With a `BodyStore` (`--save-dir`): where the body was saved, relative to the store's
+    /// directory (`host/0123456789abcdef.html`).
+    public var saved: String?
     public var error: FetchError?
     /// The item's `sequence`, for writing in input order.
     var sequence = 0

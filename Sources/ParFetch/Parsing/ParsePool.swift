@@ -1,9 +1,10 @@
 import Synchronization
 
-/// The threads that parse pages: N workers fed through a bounded queue. The loop hands over
-/// finished HTML responses and never waits: it stops admitting new transfers while the queue
-/// is full (`isFull`: too many pages, or too many bytes of them), and the pool wakes it when
-/// there is room again.
+/// The threads that turn finished responses with bodies into records: N workers fed through a
+/// bounded queue, which parse HTML pages (when parsing is on) and save 2xx bodies (with a
+/// `BodyStore`), so neither ever runs on the event loop. The loop hands over responses and
+/// never waits: it stops admitting new transfers while the queue is full (`isFull`: too many
+/// pages, or too many bytes of them), and the pool wakes it when there is room again.
 final class ParsePool: Sendable {
     private struct Job {
         let item: ListItem
@@ -27,14 +28,16 @@ final class ParsePool: Sendable {
     private let roomHandler = Mutex<(@Sendable () -> Void)?>(nil)
     let capacity: Int
 
-    /// Starts `workers` threads that parse with `rules` and submit records to `writer`.
-    init(workers: Int, capacity: Int, byteCapacity: Int, rules: [ExtractionRule], writer: RecordWriter) {
-        LibXML.initialize()
+    /// Starts `workers` threads that parse with `rules` (unless `parse` is false), save
+    /// 2xx bodies to `store` (when given) and submit records to `writer`.
+    init(workers: Int, capacity: Int, byteCapacity: Int, rules: [ExtractionRule], parse: Bool = true,
+         store: BodyStore? = nil, writer: RecordWriter) {
+        if parse { LibXML.initialize() }
         self.capacity = max(1, capacity)
         self.byteCapacity = max(1, byteCapacity)
         threads = Mutex([])
         let started = (0..<max(1, workers)).map { _ in
-            NativeThread { [self] in work(rules: rules, writer: writer) }
+            NativeThread { [self] in work(rules: parse ? rules : nil, store: store, writer: writer) }
         }
         threads.withLock { $0 = started }
     }
@@ -73,8 +76,9 @@ final class ParsePool: Sendable {
         for thread in all { thread.join() }
     }
 
-    private func work(rules: [ExtractionRule], writer: RecordWriter) {
-        let parser = PageParser(rules: rules)
+    /// `rules` nil: no parsing.
+    private func work(rules: [ExtractionRule]?, store: BodyStore?, writer: RecordWriter) {
+        let parser = rules.map { PageParser(rules: $0) }
         while true {
             let (job, more): (Job?, Bool) = state.withLock(when: { $0.count > 0 || $0.closed }) { state in
                 guard state.count > 0 else { return (nil, false) }
@@ -93,7 +97,8 @@ final class ParsePool: Sendable {
             // A worker that takes a job from a queue with more left lets a sleeping one help.
             if more { state.signal() }
             var record = Record(item: job.item, response: job.response, attempts: job.attempts)
-            record.page = parser.parse(job.response)
+            record.page = parser?.parse(job.response)
+            store?.save(job.response, into: &record)
             writer.submit(record)
             // Each counter's own before/after values say exactly whether this job crossed its
             // limit; reading `isFull` around the updates could miss a crossing.

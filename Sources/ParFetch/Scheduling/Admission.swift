@@ -40,6 +40,9 @@ final class Admission: LoopFeeder {
     private let writerBacklogLimit: Int
     private let robotsLimits: TransferLimits
     private let userAgent: String
+    /// Pages are parsed; bodies are saved (`CrawlOptions.bodyStore`).
+    private let parsing: Bool
+    private let saving: Bool
     /// Called once, with whether every line got its record (false: the run was stopped).
     private let onFinish: (_ completed: Bool) -> Void
     private var readerDone = false
@@ -70,6 +73,8 @@ final class Admission: LoopFeeder {
         // RFC 9309 asks crawlers to read at least 500 KiB of a robots.txt.
         robotsLimits = TransferLimits(timeout: min(10, options.fetch.timeout ?? 10), maxSize: 512 << 10)
         userAgent = options.fetch.userAgent
+        parsing = options.parse
+        saving = options.bodyStore != nil
         grace = max(0, options.grace)
         self.onFinish = onFinish
     }
@@ -149,8 +154,9 @@ final class Admission: LoopFeeder {
             }
             switch scheduler.finished(ticket, Self.outcome(of: response), now: multi.now) {
             case .done:
-                // Bodies kept were HTML (or untyped); only complete ones are parsed.
-                if let pool, response.error == nil, !response.body.isEmpty {
+                // Bodies kept were HTML or untyped (or any, when saving); only complete ones
+                // are parsed or saved. An empty 2xx body is saved too, as an empty file.
+                if let pool, response.error == nil, (parsing && !response.body.isEmpty) || (saving && response.ok) {
                     pool.submit(ticket.job.item, response, attempts: ticket.attempt)
                 } else {
                     writer.submit(Record(item: ticket.job.item, response: response, attempts: ticket.attempt))

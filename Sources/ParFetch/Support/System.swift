@@ -80,7 +80,8 @@ enum System {
         return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 
-    private static func check<T: FixedWidthInteger>(_ call: String, _ body: () -> T) throws -> T {
+    /// Runs `body` until it is not interrupted by a signal; a negative result throws.
+    static func check<T: FixedWidthInteger>(_ call: String, _ body: () -> T) throws -> T {
         while true {
             let result = body()
             if result >= 0 { return result }
