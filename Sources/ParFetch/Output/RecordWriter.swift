@@ -29,6 +29,9 @@ public final class RecordWriter: Sendable {
 
     private let fd: Int32
     private let ownsDescriptor: Bool
+    private let format: RecordFormat
+    /// Written before the first record: the format's header, unless the output already has data.
+    private let header: [UInt8]
     private let state = ConditionLock(State())
     private let pending = Atomic<Int>(0)
     private let failure = Mutex<String?>(nil)
@@ -40,23 +43,39 @@ public final class RecordWriter: Sendable {
     /// `keepInputOrder`'s window; nil: records are written as they come.
     private let orderWindow = Mutex<Int?>(nil)
 
-    /// Writes to `fd` (not closed by the writer).
-    public init(fileDescriptor fd: Int32) {
+    /// Writes to `fd` (not closed by the writer) in `format`. The format's header (CSV's) is
+    /// written first, unless `fd` is a regular file that already has data where writing starts.
+    public init(fileDescriptor fd: Int32, format: RecordFormat = .jsonLines) {
         self.fd = fd
         ownsDescriptor = false
+        self.format = format
+        header = Self.continuesData(fd) ? [] : format.header
         start()
     }
 
-    /// Creates or truncates `path` (or, with `append`, adds to its end) and writes to it.
+    /// Creates or truncates `path` (or, with `append`, adds to its end) and writes to it in
+    /// `format`, with the format's header first unless appending to a file that has data.
     /// Throws `OutputError` if it can't.
-    public init(path: String, append: Bool = false) throws {
+    public init(path: String, append: Bool = false, format: RecordFormat = .jsonLines) throws {
         do {
             fd = try System.open(path, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC))
         } catch let error as SystemError {
             throw OutputError(message: "cannot open \(path): \(String(cString: strerror(error.errno)))")
         }
         ownsDescriptor = true
+        self.format = format
+        header = Self.continuesData(fd) ? [] : format.header
         start()
+    }
+
+    /// Whether writes to `fd` land after data already in a regular file (appending to a
+    /// non-empty file, or a shell's `>` shared by earlier commands): a header would then fall
+    /// mid-file.
+    private static func continuesData(_ fd: Int32) -> Bool {
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return false }
+        if fcntl(fd, F_GETFL) & O_APPEND != 0 { return info.st_size > 0 }
+        return lseek(fd, 0, SEEK_CUR) > 0
     }
 
     private func start() {
@@ -148,6 +167,7 @@ public final class RecordWriter: Sendable {
     private func run() {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 16)
+        var header = header
         // Records that came before their turn, by sequence.
         var held: [Int: Record] = [:]
         var nextSequence = 0
@@ -164,6 +184,10 @@ public final class RecordWriter: Sendable {
             }
             if wakeProducer { state.broadcast() }
             buffer.removeAll(keepingCapacity: true)
+            if !header.isEmpty {
+                buffer.append(contentsOf: header)
+                header = []
+            }
             var count = 0
             // Read per batch: the order is set after the thread starts, before any record.
             if orderWindow.withLock({ $0 }) != nil {
@@ -173,14 +197,14 @@ public final class RecordWriter: Sendable {
                     held[record.sequence] = record
                 }
                 while let record = held.removeValue(forKey: nextSequence) {
-                    JSONLineEncoder.encode(record, into: &buffer)
+                    format.encode(record, into: &buffer)
                     nextSequence += 1
                     count += 1
                 }
                 if closed && batch.isEmpty {
                     // The run ended early: lines never started left gaps.
                     for sequence in held.keys.sorted() {
-                        JSONLineEncoder.encode(held[sequence]!, into: &buffer)
+                        format.encode(held[sequence]!, into: &buffer)
                         count += 1
                     }
                     held.removeAll()
@@ -190,7 +214,7 @@ public final class RecordWriter: Sendable {
                     state.broadcast()
                 }
             } else {
-                for record in batch { JSONLineEncoder.encode(record, into: &buffer) }
+                for record in batch { format.encode(record, into: &buffer) }
                 count = batch.count
             }
             if failed == nil && !buffer.isEmpty {
