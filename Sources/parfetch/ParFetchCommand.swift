@@ -45,6 +45,7 @@ struct ParFetchCommand: ParsableCommand {
     var output: OutputOptions
 
     func validate() throws {
+        try output.validate(ruleNames: parsing.rules().map(\.name))
         if file == "-" && isatty(STDIN_FILENO) == 1 {
             throw ValidationError("no URL list: give a FILE, or pipe URLs to standard input")
         }
@@ -64,6 +65,7 @@ struct ParFetchCommand: ParsableCommand {
             Terminal.fail("\(error)", status: 2)
         }
         var completed = CompletedLines()
+        let format = try output.recordFormat(ruleNames: parsing.rules().map(\.name), dedupe: concurrency.dedupe)
         let writer: RecordWriter
         if let path = output.output, path != "-" {
             var listInfo = stat()
@@ -79,12 +81,12 @@ struct ParFetchCommand: ParsableCommand {
                     Terminal.warn("resuming \(path): \(completed.count) lines done"
                         + (completed.droppedBytes > 0 ? "; dropped a record cut short (\(completed.droppedBytes) bytes)" : ""))
                 }
-                writer = try RecordWriter(path: path, append: resuming)
+                writer = try RecordWriter(path: path, append: resuming, format: format)
             } catch {
                 Terminal.fail("\(error)", status: 1)
             }
         } else {
-            writer = RecordWriter(fileDescriptor: STDOUT_FILENO)
+            writer = RecordWriter(fileDescriptor: STDOUT_FILENO, format: format)
         }
 
         var options = CrawlOptions()
