@@ -13,7 +13,7 @@ struct OutputOptions: ParsableArguments {
     var format: OutputFormat = .jsonl
 
     @Option(help: ArgumentHelp(
-        "Comma-separated fields to write, e.g. url,status,time.total,error.kind (for csv the columns, in this order). time, extract and error select their whole group, extract.NAME one rule's strings, links_count the number of links. Default: the whole record for jsonl; for csv line, url, final_url, status, ok, content_type, bytes, http_version, redirects, attempts, time.*, title, description, lang, canonical, links_count, extract.NAME for each rule, error.kind, error.message (and duplicate_of with --dedupe). With --resume, include line, url and error.",
+        "Comma-separated fields to write, e.g. url,status,time.total,error.kind (for csv the columns, in this order). time, extract and error select their whole group, extract.NAME one rule's strings, links_count the number of links. Default: the whole record for jsonl; for csv line, url, final_url, status, ok, content_type, bytes, http_version, redirects, attempts, time.total … time.ttfb, title, description, lang, canonical, links_count, extract.NAME for each rule, error.kind, error.message (and duplicate_of with --dedupe). With --resume, include line, url and error.",
         valueName: "a,b,…"))
     var fields: String?
 
@@ -21,7 +21,7 @@ struct OutputOptions: ParsableArguments {
     var ordered = false
 
     @Flag(help: ArgumentHelp(
-        "Finish an earlier run: skip the lines that already have a final record in the --output file and append the others' records (an interrupted record is not final)."))
+        "Finish an earlier run: skip the lines that already have a final record in the --output file and append the others' records (an interrupted record is not final). JSON Lines only."))
     var resume = false
 
     @Flag(help: "As --resume, and also retry the lines whose record has an error.")
