@@ -48,6 +48,7 @@ struct ParFetchCommand: ParsableCommand {
     var reporting: ReportingOptions
 
     func validate() throws {
+        try output.validate(ruleNames: parsing.rules().map(\.name))
         if file == "-" && isatty(STDIN_FILENO) == 1 {
             throw ValidationError("no URL list: give a FILE, or pipe URLs to standard input")
         }
@@ -76,6 +77,7 @@ struct ParFetchCommand: ParsableCommand {
         }
         let bodyStore = output.openBodyStore()
         var completed = CompletedLines()
+        let format = try output.recordFormat(ruleNames: parsing.rules().map(\.name), dedupe: concurrency.dedupe)
         let writer: RecordWriter
         if let path = output.output, path != "-" {
             var listInfo = stat()
@@ -90,7 +92,7 @@ struct ParFetchCommand: ParsableCommand {
                     Terminal.fail("cannot resume from \(path): not a regular file", status: 1)
                 }
                 // The writer locks the file first: nothing reads or cuts it while another run writes.
-                writer = try RecordWriter(path: path, append: resuming)
+                writer = try RecordWriter(path: path, append: resuming, format: format)
                 if resuming {
                     completed = try CompletedLines.load(path: path, retryErrors: output.resumeFailed)
                     Terminal.warn("resuming \(path): \(completed.count) lines done"
@@ -100,7 +102,7 @@ struct ParFetchCommand: ParsableCommand {
                 Terminal.fail("\(error)", status: 1)
             }
         } else {
-            writer = RecordWriter(fileDescriptor: STDOUT_FILENO)
+            writer = RecordWriter(fileDescriptor: STDOUT_FILENO, format: format)
         }
 
         var options = CrawlOptions()

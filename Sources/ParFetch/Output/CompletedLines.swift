@@ -26,6 +26,10 @@ public struct CompletedLines: Sendable {
 
     public init() {}
 
+    /// The fields `load` reads back: records written with `--fields` can be resumed from only
+    /// when these are among them (`error` includes `error.kind`).
+    public static let requiredFields: [RecordField] = [.line, .url, .errorKind]
+
     /// Whether line `line`, reading `url`, already has a final record.
     public func contains(line: Int, url: String) -> Bool {
         let stored = line < hashes.count ? hashes[line] : sparse[line] ?? 0

@@ -5,51 +5,61 @@
 public enum JSONLineEncoder {
     /// Appends `record` and a newline to `output`.
     public static func encode(_ record: Record, into output: inout [UInt8]) {
+        encode(record, selecting: .record, into: &output)
+    }
+
+    /// Appends the parts of `record` that `selection` keeps, in the record's structure and
+    /// key order, and a newline.
+    static func encode(_ record: Record, selecting selection: JSONSelection, into output: inout [UInt8]) {
+        let keys = selection.keys
         var object = JSONObjectWriter(&output)
-        object.field("line", record.line, &output)
-        object.field("url", record.url, &output)
-        object.field("final_url", record.finalURL, &output)
-        object.field("status", record.status, &output)
-        object.field("ok", record.ok, &output)
-        object.field("content_type", record.contentType, &output)
-        object.field("bytes", record.bytes, &output)
-        object.field("http_version", record.httpVersion, &output)
-        object.field("redirects", record.redirects, &output)
-        object.field("attempts", record.attempts, &output)
-        object.field("duplicate_of", record.duplicateOf, &output)
-        if let timing = record.timing {
+        if keys.contains(.line) { object.field("line", record.line, &output) }
+        if keys.contains(.url) { object.field("url", record.url, &output) }
+        if keys.contains(.finalURL) { object.field("final_url", record.finalURL, &output) }
+        if keys.contains(.status) { object.field("status", record.status, &output) }
+        if keys.contains(.ok) { object.field("ok", record.ok, &output) }
+        if keys.contains(.contentType) { object.field("content_type", record.contentType, &output) }
+        if keys.contains(.bytes) { object.field("bytes", record.bytes, &output) }
+        if keys.contains(.httpVersion) { object.field("http_version", record.httpVersion, &output) }
+        if keys.contains(.redirects) { object.field("redirects", record.redirects, &output) }
+        if keys.contains(.attempts) { object.field("attempts", record.attempts, &output) }
+        if keys.contains(.duplicateOf) { object.field("duplicate_of", record.duplicateOf, &output) }
+        if let timing = record.timing, selection.keepsAny(of: timing) {
             object.key("time", &output)
             var time = JSONObjectWriter(&output)
-            time.seconds("total", timing.totalMicroseconds, &output)
-            time.seconds("dns", timing.dnsMicroseconds, &output)
-            time.seconds("connect", timing.connectMicroseconds, &output)
-            time.seconds("tls", timing.tlsMicroseconds, &output)
-            time.seconds("ttfb", timing.firstByteMicroseconds, &output)
+            if keys.contains(.timeTotal) { time.seconds("total", timing.totalMicroseconds, &output) }
+            if keys.contains(.timeDNS) { time.seconds("dns", timing.dnsMicroseconds, &output) }
+            if keys.contains(.timeConnect) { time.seconds("connect", timing.connectMicroseconds, &output) }
+            if keys.contains(.timeTLS) { time.seconds("tls", timing.tlsMicroseconds, &output) }
+            if keys.contains(.timeFirstByte) { time.seconds("ttfb", timing.firstByteMicroseconds, &output) }
             time.close(&output)
         }
         if let page = record.page {
-            object.field("title", page.title, &output)
-            object.field("description", page.description, &output)
-            object.field("lang", page.lang, &output)
-            object.field("canonical", page.canonical, &output)
-            object.key("links", &output)
-            appendArray(page.links, to: &output)
-            if !page.extract.isEmpty {
+            if keys.contains(.title) { object.field("title", page.title, &output) }
+            if keys.contains(.description) { object.field("description", page.description, &output) }
+            if keys.contains(.lang) { object.field("lang", page.lang, &output) }
+            if keys.contains(.canonical) { object.field("canonical", page.canonical, &output) }
+            if keys.contains(.links) {
+                object.key("links", &output)
+                appendArray(page.links, to: &output)
+            }
+            if keys.contains(.linksCount) { object.field("links_count", page.links.count, &output) }
+            if page.extract.contains(where: selection.keeps) {
                 object.key("extract", &output)
                 var extract = JSONObjectWriter(&output)
-                for entry in page.extract {
+                for entry in page.extract where selection.keeps(entry) {
                     extract.key(entry.name, &output)
                     appendArray(entry.values, to: &output)
                 }
                 extract.close(&output)
             }
         }
-        object.field("saved", record.saved, &output)
-        if let error = record.error {
+        if keys.contains(.saved) { object.field("saved", record.saved, &output) }
+        if let error = record.error, !keys.isDisjoint(with: .error) {
             object.key("error", &output)
             var nested = JSONObjectWriter(&output)
-            nested.field("kind", error.kind.description, &output)
-            nested.field("message", error.message, &output)
+            if keys.contains(.errorKind) { nested.field("kind", error.kind.description, &output) }
+            if keys.contains(.errorMessage) { nested.field("message", error.message, &output) }
             nested.close(&output)
         }
         object.close(&output)
@@ -97,6 +107,20 @@ public enum JSONLineEncoder {
     static func appendDecimal(_ value: Double, to output: inout [UInt8]) {
         let rounded = (value * 1_000_000).rounded() / 1_000_000
         output.append(contentsOf: (rounded.isFinite ? "\(rounded)" : "0").utf8)
+    }
+
+    /// Microseconds written as seconds with six decimals, exactly (negative ones as 0).
+    static func appendSeconds(_ microseconds: Int64, to output: inout [UInt8]) {
+        let value = max(0, microseconds)
+        appendInteger(value / 1_000_000, to: &output)
+        output.append(UInt8(ascii: "."))
+        var fraction = value % 1_000_000
+        var divisor: Int64 = 100_000
+        while divisor > 0 {
+            output.append(UInt8(ascii: "0") + UInt8(fraction / divisor))
+            fraction %= divisor
+            divisor /= 10
+        }
     }
 
     /// Appends the decimal digits of `value` without going through a String.
@@ -156,20 +180,10 @@ struct JSONObjectWriter {
         output.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
-    /// Microseconds written as seconds with six decimals, exactly.
     mutating func seconds(_ name: StaticString, _ microseconds: Int64?, _ output: inout [UInt8]) {
         guard let microseconds else { return }
         key(name, &output)
-        let value = max(0, microseconds)
-        JSONLineEncoder.appendInteger(value / 1_000_000, to: &output)
-        output.append(UInt8(ascii: "."))
-        var fraction = value % 1_000_000
-        var divisor: Int64 = 100_000
-        while divisor > 0 {
-            output.append(UInt8(ascii: "0") + UInt8(fraction / divisor))
-            fraction %= divisor
-            divisor /= 10
-        }
+        JSONLineEncoder.appendSeconds(microseconds, to: &output)
     }
 
     func close(_ output: inout [UInt8]) {

@@ -29,6 +29,9 @@ public final class RecordWriter: Sendable {
 
     private let fd: Int32
     private let ownsDescriptor: Bool
+    private let format: RecordFormat
+    /// Written before the first record: the format's header, unless the output already has data.
+    private let header: [UInt8]
     private let state = ConditionLock(State())
     private let pending = Atomic<Int>(0)
     private let failure = Mutex<String?>(nil)
@@ -42,18 +45,22 @@ public final class RecordWriter: Sendable {
     /// Every record taken by the writer thread, added up.
     private let summary = Mutex(RunSummary())
 
-    /// Writes to `fd` (not closed by the writer).
-    public init(fileDescriptor fd: Int32) {
+    /// Writes to `fd` (not closed by the writer) in `format`. The format's header (CSV's) is
+    /// written first, unless `fd` is a regular file that already has data where writing starts.
+    public init(fileDescriptor fd: Int32, format: RecordFormat = .jsonLines) {
         self.fd = fd
         ownsDescriptor = false
+        self.format = format
+        header = Self.continuesData(fd) ? [] : format.header
         start()
     }
 
-    /// Creates or truncates `path` (or, with `append`, adds to its end) and writes to it.
+    /// Creates or truncates `path` (or, with `append`, adds to its end) and writes to it in
+    /// `format`, with the format's header first unless appending to a file that has data.
     /// Throws `OutputError` if it can't, or if another writer holds the file: each writer
     /// holds an exclusive lock on it until `close` (two runs resuming one file would write
     /// every missing record twice, and one truncating it would lose the other's).
-    public init(path: String, append: Bool = false) throws {
+    public init(path: String, append: Bool = false, format: RecordFormat = .jsonLines) throws {
         do {
             fd = try System.open(path, O_WRONLY | O_CREAT | (append ? O_APPEND : 0))
         } catch let error as SystemError {
@@ -71,7 +78,19 @@ public final class RecordWriter: Sendable {
             throw OutputError(message: "cannot truncate \(path): \(reason)")
         }
         ownsDescriptor = true
+        self.format = format
+        header = Self.continuesData(fd) ? [] : format.header
         start()
+    }
+
+    /// Whether writes to `fd` land after data already in a regular file (appending to a
+    /// non-empty file, or a shell's `>` shared by earlier commands): a header would then fall
+    /// mid-file.
+    private static func continuesData(_ fd: Int32) -> Bool {
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return false }
+        if fcntl(fd, F_GETFL) & O_APPEND != 0 { return info.st_size > 0 }
+        return lseek(fd, 0, SEEK_CUR) > 0
     }
 
     private func start() {
@@ -169,6 +188,7 @@ public final class RecordWriter: Sendable {
     private func run() {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 16)
+        var header = header
         // Records that came before their turn, by sequence.
         var held: [Int: Record] = [:]
         var nextSequence = 0
@@ -190,6 +210,10 @@ public final class RecordWriter: Sendable {
                 }
             }
             buffer.removeAll(keepingCapacity: true)
+            if !header.isEmpty {
+                buffer.append(contentsOf: header)
+                header = []
+            }
             var count = 0
             // Read per batch: the order is set after the thread starts, before any record.
             if orderWindow.withLock({ $0 }) != nil {
@@ -199,14 +223,14 @@ public final class RecordWriter: Sendable {
                     held[record.sequence] = record
                 }
                 while let record = held.removeValue(forKey: nextSequence) {
-                    JSONLineEncoder.encode(record, into: &buffer)
+                    format.encode(record, into: &buffer)
                     nextSequence += 1
                     count += 1
                 }
                 if closed && batch.isEmpty {
                     // The run ended early: lines never started left gaps.
                     for sequence in held.keys.sorted() {
-                        JSONLineEncoder.encode(held[sequence]!, into: &buffer)
+                        format.encode(held[sequence]!, into: &buffer)
                         count += 1
                     }
                     held.removeAll()
@@ -216,7 +240,7 @@ public final class RecordWriter: Sendable {
                     state.broadcast()
                 }
             } else {
-                for record in batch { JSONLineEncoder.encode(record, into: &buffer) }
+                for record in batch { format.encode(record, into: &buffer) }
                 count = batch.count
             }
             if failed == nil && !buffer.isEmpty {
