@@ -37,7 +37,7 @@ struct FormatTests {
     /// Runs parfetch on `list` writing to a file; returns the file's text.
     static func output(_ list: TemporaryFile, _ arguments: [String]) throws -> String {
         let output = try TemporaryFile("")
-        let result = try Parfetch.run(["--retries", "0", "--dedupe"] + rules + arguments + ["-o", output.path, list.path])
+        let result = try Parfetch.run(["-q", "--retries", "0", "--dedupe"] + rules + arguments + ["-o", output.path, list.path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.isEmpty)
         return try String(contentsOfFile: output.path, encoding: .utf8)
@@ -168,7 +168,7 @@ struct FormatTests {
         let list = try TemporaryFile("http://127.0.0.1:1/\n")
         let result = try Parfetch.run(["--select", "price=span.price", "--fields", "bogus", list.path])
         let first = try #require(result.stderr.split(separator: "\n").first)
-        #expect(first.hasSuffix("links, links_count, extract, extract.NAME (NAME: price), error, error.kind, error.message"))
+        #expect(first.hasSuffix("links, links_count, extract, extract.NAME (NAME: price), saved, error, error.kind, error.message"))
     }
 
     @Test func resumeWithTheFieldsItNeedsWorks() async throws {
@@ -177,7 +177,7 @@ struct FormatTests {
         let output = try TemporaryFile("")
         let arguments = ["--fields", "line,url,error", "-o", output.path, list.path]
         #expect(try Parfetch.run(arguments).status == 0)
-        let again = try Parfetch.run(["--resume"] + arguments)
+        let again = try Parfetch.run(["--resume", "-q"] + arguments)
         #expect(again.status == 0)
         #expect(again.stderr == "parfetch: resuming \(output.path): 6 lines done\n")
         #expect(try Records(String(contentsOfFile: output.path, encoding: .utf8)).lines == Array(1...6))

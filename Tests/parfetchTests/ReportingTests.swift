@@ -100,6 +100,21 @@ import Testing
         #expect(result.stderr.hasPrefix("12 records in"))
     }
 
+    /// The progress line never reaches the records: the same run's standard output is byte
+    /// for byte the same with it forced on (fields without timings, in input order).
+    @Test func standardOutputIsTheSameWithProgressAlways() async throws {
+        let server = try await Fixture.server()
+        let list = try Self.slowList(server, count: 12)
+        let arguments = ["-j", "2", "--per-host", "2", "--ordered", "--fields", "line,url,status,ok,bytes", list.path]
+        let drawn = try Parfetch.run(["--progress", "always"] + arguments)
+        let plain = try Parfetch.run(["--progress", "never"] + arguments)
+        #expect(drawn.status == 0 && plain.status == 0)
+        #expect(drawn.stderr.contains("\r") && drawn.stderr.contains("in flight"))
+        #expect(!plain.stderr.contains("in flight"))
+        #expect(Array(drawn.stdout.utf8) == Array(plain.stdout.utf8))
+        #expect(try Records(plain.stdout).lines == Array(1...12))
+    }
+
     @Test func quietAndNeverDrawNothingOnATerminal() async throws {
         let server = try await Fixture.server()
         let list = try Self.slowList(server, count: 10)

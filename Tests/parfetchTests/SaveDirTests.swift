@@ -24,7 +24,7 @@ struct SaveDirTests {
             \(server.baseURL)/status/404
 
             """)
-        let result = try Parfetch.run(["--no-parse", "--save-dir", dir, list.path])
+        let result = try Parfetch.run(["-q", "--no-parse", "--save-dir", dir, list.path])
         #expect(result.status == 0)
         #expect(result.stderr.isEmpty)
         let records = try Records(result.stdout)
