@@ -61,12 +61,14 @@ install: deps
 		>$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/parfetch.fish
 
 # Regenerates docs/parfetch.1 from the command's own definitions (swift-argument-parser's
-# generate-manual plugin); run after changing a flag, and commit the page.
+# generate-manual plugin); run after changing a flag, and commit the page. The sed drops a
+# "subcommand" the generator lists though parfetch has none, and the blank lines mdoc warns about.
 man:
 	$(SWIFT) package --allow-writing-to-package-directory generate-manual \
 		--authors "the parfetch authors" >/dev/null
 	install -d docs
-	cp .build/plugins/GenerateManual/outputs/parfetch/parfetch.1 docs/parfetch.1
+	sed -e '/^\.Ar subcommand$$/d' -e 's/^$$/.Pp/' \
+		.build/plugins/GenerateManual/outputs/parfetch/parfetch.1 >docs/parfetch.1
 
 clean:
 	rm -rf .build

@@ -76,6 +76,11 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "parfetchTests", dependencies: ["parfetch", "FixtureServer"]),
+        .testTarget(
+            name: "parfetchTests",
+            dependencies: ["parfetch", "FixtureServer"],
+            // Read by path: the help text the tests compare against.
+            exclude: ["Snapshots"]
+        ),
     ]
 )

@@ -1,11 +1,8 @@
 import ArgumentParser
 
 struct ConcurrencyOptions: ParsableArguments {
-    @Option(name: [.customShort("j"), .long], help: "Transfers in flight at most.")
+    @Option(name: [.customShort("j"), .long], help: ArgumentHelp("Transfers in flight at most.", valueName: "n"))
     var concurrency: Int = 50
-
-    @Flag(help: "Fetch each distinct URL once; later lines with it get a record with \"duplicate_of\": the first line.")
-    var dedupe = false
 
     @Option(help: ArgumentHelp(
         "On Ctrl-C or SIGTERM, seconds the transfers in flight may take to finish before they are cut short (a second signal cuts them at once).",

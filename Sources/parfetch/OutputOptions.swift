@@ -20,33 +20,26 @@ struct OutputOptions: ParsableArguments {
     @Flag(help: "Write records in input order instead of as URLs finish (a slow URL holds back at most 4 × -j others).")
     var ordered = false
 
-    @Flag(help: ArgumentHelp(
-        "Finish an earlier run: skip the lines that already have a final record in the --output file and append the others' records (an interrupted record is not final). JSON Lines only."))
-    var resume = false
-
-    @Flag(help: "As --resume, and also retry the lines whose record has an error.")
-    var resumeFailed = false
-
     @Option(name: .customLong("save-dir"), help: ArgumentHelp(
         "Save the body of each 2xx response as DIR/HOST/HASH.EXT, atomically (HASH: 16 hex digits of the SHA-256 of the URL as given; EXT from the Content-Type, bin if unknown); the record's saved key gives the path relative to DIR. DIR is created if missing.",
         valueName: "dir"))
     var saveDirectory: String?
 
     func validate() throws {
-        if (resume || resumeFailed) && (output == nil || output == "-") {
-            throw ValidationError("--resume and --resume-failed need --output FILE: the records to resume from")
-        }
         if saveDirectory?.isEmpty == true {
             throw ValidationError("--save-dir needs a directory")
-        }
-        if (resume || resumeFailed) && format == .csv {
-            throw ValidationError("--resume and --resume-failed read back JSON Lines records: they can't be used with --format csv")
         }
     }
 
     /// Checks --fields against the run's extraction rules (a name may be extract.NAME), and
     /// that a resumed run's records keep what resuming reads.
-    func validate(ruleNames: [String]) throws {
+    func validate(ruleNames: [String], resuming: Bool) throws {
+        if resuming && (output == nil || output == "-") {
+            throw ValidationError("--resume and --resume-failed need --output FILE: the records to resume from")
+        }
+        if resuming && format == .csv {
+            throw ValidationError("--resume and --resume-failed read back JSON Lines records: they can't be used with --format csv")
+        }
         guard let fields else { return }
         let selected: [RecordField]
         do {
@@ -56,7 +49,7 @@ struct OutputOptions: ParsableArguments {
         }
         let kept = RecordField.columns(selected, ruleNames: ruleNames)
         let missing = CompletedLines.requiredFields.filter { !kept.contains($0) }
-        if (resume || resumeFailed) && !missing.isEmpty {
+        if resuming && !missing.isEmpty {
             throw ValidationError("--resume and --resume-failed need line, url and error (or error.kind) in --fields, to tell which lines are done; missing: "
                 + missing.map(\.name).joined(separator: ", "))
         }

@@ -29,10 +29,13 @@ struct ParFetchCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The URL list; - for standard input.", valueName: "FILE"))
     var file: String = "-"
 
-    @OptionGroup(title: "Concurrency")
+    @OptionGroup(title: "Input")
+    var input: InputOptions
+
+    @OptionGroup(title: "Concurrency and pacing")
     var concurrency: ConcurrencyOptions
 
-    @OptionGroup(title: "Being polite")
+    @OptionGroup(title: "Concurrency and pacing")
     var politeness: PolitenessOptions
 
     @OptionGroup(title: "Requests")
@@ -48,7 +51,7 @@ struct ParFetchCommand: ParsableCommand {
     var reporting: ReportingOptions
 
     func validate() throws {
-        try output.validate(ruleNames: parsing.rules().map(\.name))
+        try output.validate(ruleNames: parsing.rules().map(\.name), resuming: input.resuming)
         if file == "-" && isatty(STDIN_FILENO) == 1 {
             throw ValidationError("no URL list: give a FILE, or pipe URLs to standard input")
         }
@@ -77,7 +80,7 @@ struct ParFetchCommand: ParsableCommand {
         }
         let bodyStore = output.openBodyStore()
         var completed = CompletedLines()
-        let format = try output.recordFormat(ruleNames: parsing.rules().map(\.name), dedupe: concurrency.dedupe)
+        let format = try output.recordFormat(ruleNames: parsing.rules().map(\.name), dedupe: input.dedupe)
         let writer: RecordWriter
         if let path = output.output, path != "-" {
             var listInfo = stat()
@@ -86,7 +89,7 @@ struct ParFetchCommand: ParsableCommand {
                listInfo.st_dev == outputInfo.st_dev, listInfo.st_ino == outputInfo.st_ino {
                 Terminal.fail("\(path) is the URL list itself: records would overwrite it", status: 2)
             }
-            let resuming = output.resume || output.resumeFailed
+            let resuming = input.resuming
             do {
                 if resuming, stat(path, &outputInfo) == 0, (outputInfo.st_mode & S_IFMT) != S_IFREG {
                     Terminal.fail("cannot resume from \(path): not a regular file", status: 1)
@@ -94,7 +97,7 @@ struct ParFetchCommand: ParsableCommand {
                 // The writer locks the file first: nothing reads or cuts it while another run writes.
                 writer = try RecordWriter(path: path, append: resuming, format: format)
                 if resuming {
-                    completed = try CompletedLines.load(path: path, retryErrors: output.resumeFailed)
+                    completed = try CompletedLines.load(path: path, retryErrors: input.resumeFailed)
                     Terminal.warn("resuming \(path): \(completed.count) lines done"
                         + (completed.droppedBytes > 0 ? "; dropped a record cut short (\(completed.droppedBytes) bytes)" : ""))
                 }
@@ -118,7 +121,7 @@ struct ParFetchCommand: ParsableCommand {
         options.ordered = output.ordered
         options.bodyStore = bodyStore
         options.grace = concurrency.grace
-        options.dedupe = concurrency.dedupe
+        options.dedupe = input.dedupe
         options.completed = completed
         politeness.apply(to: &options.scheduling)
         requests.apply(to: &options.fetch)
