@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 APT_PACKAGES := pkg-config libcurl4-openssl-dev libxml2-dev zlib1g-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build demo test bench install man clean
+.PHONY: all deps build demo test bench install check-install man clean
 
 all: build
 
@@ -59,6 +59,10 @@ install: deps
 		>$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_parfetch
 	$(STATIC_BUILD)/release/parfetch --generate-completion-script fish \
 		>$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/parfetch.fish
+
+# Installs into a temporary PREFIX and proves the binary runs without the Swift toolchain.
+check-install: build
+	scripts/check-install.sh
 
 # Regenerates docs/parfetch.1 from the command's own definitions (swift-argument-parser's
 # generate-manual plugin); run after changing a flag, and commit the page. The sed drops a
