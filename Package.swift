@@ -66,6 +66,8 @@ let package = Package(
         .executableTarget(name: "fixture-server", dependencies: ["FixtureServer"]),
         // Single-thread throughput of the page scanner (bench/README.md).
         .executableTarget(name: "parse-bench", dependencies: ["ParFetch"], path: "bench/parse-bench"),
+        // 200,000 mixed URLs through the library: one record each, memory and descriptors flat.
+        .executableTarget(name: "soak", dependencies: ["ParFetch"], path: "bench/soak"),
         .testTarget(name: "ParFetchTests", dependencies: ["ParFetch", "FixtureServer"]),
         .testTarget(
             name: "FixtureServerTests",

@@ -105,6 +105,8 @@ public enum Crawl {
         // nil while running; then whether every line got its record.
         let done = ConditionLock<Bool?>(nil)
         writer.onProgress(lowWater: options.concurrency) { loop.wake() }
+        // The writer may outlive the run: it must not keep the loop (and its descriptors).
+        defer { writer.onProgress(lowWater: Int.max) {} }
         // Saving writes files: on the pool's workers too, never on the loop.
         let pool = options.parse || options.bodyStore != nil
             ? ParsePool(workers: options.parseWorkers, capacity: 256, byteCapacity: 64 << 20,
