@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 APT_PACKAGES := pkg-config libcurl4-openssl-dev libxml2-dev zlib1g-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build demo test bench install check-install man clean
+.PHONY: all deps build demo test test-sanitize bench install check-install man clean
 
 all: build
 
@@ -33,6 +33,15 @@ demo: build
 # side on a small machine they starve each other's timers.
 test: deps
 	$(SWIFT) test --no-parallel
+
+# The test suite under Thread Sanitizer and Address Sanitizer, each in its own build tree
+# (SANITIZERS=thread runs one). The end-to-end tests run the binary built the same way.
+SANITIZERS ?= thread address
+test-sanitize: deps
+	@for sanitizer in $(SANITIZERS); do \
+		echo "== swift test --sanitize=$$sanitizer"; \
+		$(SWIFT) test --no-parallel --sanitize=$$sanitizer --scratch-path .build/sanitize-$$sanitizer || exit 1; \
+	done
 
 # parfetch against wget2, curl --parallel and Python aiohttp (fetch only), against aiohttp +
 # selectolax (with parsing), and parse throughput against lxml and selectolax. See bench/README.md.

@@ -12,6 +12,7 @@
 #                        aiohttp+selectolax-raw: title and raw hrefs only, no link resolution)
 #   TOOL_TIMEOUT=600     seconds before one tool run is killed
 #   RESULT_SUFFIX=       appended to the result file names (e.g. -parse: latest-B-parse.txt)
+#   D_CONCURRENCY=1000   scenario D's concurrency (bench/d-sweep.sh varies it)
 #   KEEP_TMP=0           1 keeps the nginx prefix (config, logs, pages, outputs) after the run
 #
 # Everything listens on and talks to 127.0.0.1 only. See bench/README.md.
@@ -189,7 +190,7 @@ nginx_cpu_ticks() { # user+system ticks of the nginx master and workers
 
 # ---------------------------------------------------------------- scenarios
 scenario_urls()  { case $1 in A) echo 5000 ;; B) echo 20000 ;; C) echo 2000 ;; D) echo 20000 ;; esac; }
-scenario_conc()  { case $1 in A) echo 100 ;; B) echo 50 ;; C) echo 50 ;; D) echo 1000 ;; esac; }
+scenario_conc()  { case $1 in A) echo 100 ;; B) echo 50 ;; C) echo 50 ;; D) echo "${D_CONCURRENCY:-1000}" ;; esac; }
 scenario_ideal() { case $1 in A|D) python3 -c "print($(scenario_urls "$1") / $(scenario_conc "$1") * 0.020)" ;; *) echo "" ;; esac; }
 scenario_title() {
   case $1 in
