@@ -287,6 +287,29 @@ struct CommandTests {
         #expect(stderr.fileHandleForReading.readDataToEndOfFile().isEmpty)
     }
 
+    /// The shell pipeline itself: `parfetch big-list | head -n 3` prints three records and
+    /// ends within 2 s with status 0 (head's), and nothing on standard error.
+    @Test func headOfAPipelineEndsPromptly() async throws {
+        let server = try await Fixture.server()
+        let list = try TemporaryFile((1...20_000).map { "\(server.baseURL)/delay/20?head=\($0)" }.joined(separator: "\n"))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "\"$0\" -j 20 \"$1\" | head -n 3", Parfetch.binary.path, list.path]
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        let output = Parfetch.Reader(stdout.fileHandleForReading)
+        let errors = Parfetch.Reader(stderr.fileHandleForReading)
+        let start = ContinuousClock.now
+        try process.run()
+        try Parfetch.wait(process, limit: .seconds(10))
+        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(process.terminationStatus == 0)
+        #expect(try Records(output.text()).all.count == 3)
+        #expect(errors.text().isEmpty)
+    }
+
     /// A 1 MB gzip body that inflates to 1 GiB: `too_large`, with memory bounded by the
     /// size limit (64 MiB by default), not by what the body would inflate to.
     @Test func decompressionBombIsStoppedWithMemoryBounded() async throws {
