@@ -9,12 +9,15 @@
 //   soak BASE_URL [URLS] [CONCURRENCY]     (bench/soak.sh starts the server and runs this)
 //
 // Prints the figures; exits 1 if a check fails.
-import Foundation
+// Glibc and Dispatch only: Foundation's ICU module and libxml2's system ICU headers (through
+// ParFetch) clash in one module when built with a sanitizer.
+import Dispatch
+import Glibc
 import ParFetch
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 2 else {
-    FileHandle.standardError.write(Data("usage: soak BASE_URL [URLS] [CONCURRENCY]\n".utf8))
+    print("usage: soak BASE_URL [URLS] [CONCURRENCY]")
     exit(2)
 }
 let base = arguments[1]
@@ -60,35 +63,88 @@ func line(_ index: Int) -> String {
 }
 
 enum ProcessFigures {
-    static func openDescriptors() -> Int {
-        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
+    /// What the open descriptors are (/proc/self/fd's links), less the one reading it opens.
+    static func openDescriptors() -> [String] {
+        guard let directory = opendir("/proc/self/fd") else { return [] }
+        defer { closedir(directory) }
+        var targets: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard name != "." && name != ".." else { continue }
+            var target = [CChar](repeating: 0, count: 512)
+            let length = readlink("/proc/self/fd/" + name, &target, 511)
+            targets.append(name + " -> " + (length > 0 ? String(decoding: target[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"))
+        }
+        return targets.filter { !$0.hasSuffix("/fd") }.sorted()
     }
 
     /// VmHWM (peak resident set) in kB.
     static func peakRSS() -> Int {
-        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
-        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+        var peak = 0
+        forEachLine(of: "/proc/self/status") { line in
+            if line.hasPrefix("VmHWM:") { peak = Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0 }
+        }
+        return peak
+    }
+
+    static func seconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 }
 
-let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parfetch-soak-\(getpid())")
-try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-defer { try? FileManager.default.removeItem(at: directory) }
-let listPath = directory.appendingPathComponent("urls.txt").path
-let outputPath = directory.appendingPathComponent("records.jsonl").path
-_ = FileManager.default.createFile(atPath: listPath, contents: nil)
-let listHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: listPath))
-var chunk = ""
-for index in 1...count {
-    chunk += line(index) + "\n"
-    if chunk.utf8.count > 1 << 20 {
-        listHandle.write(Data(chunk.utf8))
-        chunk = ""
+/// Calls `body` with each line of the file at `path`, without its newline.
+func forEachLine(of path: String, _ body: (String) -> Void) {
+    guard let file = fopen(path, "r") else { return }
+    defer { fclose(file) }
+    var buffer: UnsafeMutablePointer<CChar>?
+    var capacity = 0
+    defer { free(buffer) }
+    while true {
+        let length = getline(&buffer, &capacity, file)
+        if length < 0 { return }
+        var line = String(cString: buffer!)
+        if line.hasSuffix("\n") { line.removeLast() }
+        body(line)
     }
 }
-listHandle.write(Data(chunk.utf8))
-try listHandle.close()
+
+final class ThreadBody {
+    let run: () -> Void
+    init(_ run: @escaping () -> Void) { self.run = run }
+}
+
+func startThread(_ run: @escaping () -> Void) {
+    var thread = pthread_t()
+    let body = Unmanaged.passRetained(ThreadBody(run)).toOpaque()
+    let created = pthread_create(&thread, nil, { context in
+        Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue().run()
+        return nil
+    }, body)
+    precondition(created == 0, "pthread_create failed")
+    pthread_detach(thread)
+}
+
+func formatted(_ value: Double) -> String {
+    (value * 10).rounded().isFinite ? "\(Double(Int((value * 10).rounded())) / 10)" : "nan"
+}
+
+var template = Array("/tmp/parfetch-soak-XXXXXX".utf8CString)
+guard let made = mkdtemp(&template) else { fatalError("mkdtemp failed") }
+let directory = String(cString: made)
+defer {
+    unlink(directory + "/urls.txt")
+    unlink(directory + "/records.jsonl")
+    rmdir(directory)
+}
+let listPath = directory + "/urls.txt"
+let outputPath = directory + "/records.jsonl"
+guard let listFile = fopen(listPath, "w") else { fatalError("cannot write \(listPath)") }
+for index in 1...count {
+    fputs(line(index) + "\n", listFile)
+}
+fclose(listFile)
 
 // -j 500 needs more than the usual 1,024 descriptors (the command raises the limit the same way).
 var limit = rlimit()
@@ -104,7 +160,7 @@ options.fetch.timeout = 2
 options.fetch.maxSize = 1 << 20
 
 let descriptorsBefore = ProcessFigures.openDescriptors()
-let started = Date()
+let started = ProcessFigures.seconds()
 let writer = try RecordWriter(path: outputPath)
 let monitor = CrawlMonitor()
 
@@ -117,7 +173,9 @@ final class Sampler: @unchecked Sendable {
 }
 let sampler = Sampler()
 let stopSampling = DispatchSemaphore(value: 0)
-Thread.detachNewThread { [writer, tenth = count / 10] in
+// A plain thread: Dispatch's worker threads would open descriptors of their own (epoll,
+// eventfd, timerfd) during the run and blur the descriptor check.
+startThread { [writer, tenth = count / 10] in
     while stopSampling.wait(timeout: .now() + .milliseconds(50)) == .timedOut {
         let records = writer.withSummary { $0.records }
         if sampler.peakAtTenth == 0 && records >= tenth {
@@ -133,21 +191,21 @@ let failure = writer.close()
 stopSampling.signal()
 sampler.done.wait()
 let peakAtEnd = ProcessFigures.peakRSS()
-let seconds = Date().timeIntervalSince(started)
+let seconds = ProcessFigures.seconds() - started
 let descriptorsAfter = ProcessFigures.openDescriptors()
 
 // One record per line: read the output back.
 var seen = [UInt8](repeating: 0, count: count + 1)
 var records = 0
 var malformed = 0
-let text = try String(contentsOfFile: outputPath, encoding: .utf8)
-for recordLine in text.split(separator: "\n") {
+// Records begin with their line number ({"line":N,...}): that is all the check needs.
+forEachLine(of: outputPath) { record in
     records += 1
-    guard let object = try? JSONSerialization.jsonObject(with: Data(recordLine.utf8)) as? [String: Any],
-          let number = object["line"] as? Int, (1...count).contains(number)
+    guard record.hasPrefix("{\"line\":"), record.hasSuffix("}"),
+          let number = Int(record.dropFirst(8).prefix { $0.isNumber }), (1...count).contains(number)
     else {
         malformed += 1
-        continue
+        return
     }
     seen[number] = seen[number] &+ 1
 }
@@ -158,18 +216,22 @@ let summary = writer.withSummary { summary in
 }
 let growth = sampler.peakAtTenth > 0 ? Double(peakAtEnd - sampler.peakAtTenth) / Double(sampler.peakAtTenth) * 100 : .nan
 
-print("soak: \(count) URLs at -j \(concurrency) against \(base): \(String(format: "%.1f", seconds)) s, outcome \(outcome)")
+print("soak: \(count) URLs at -j \(concurrency) against \(base): \(formatted(seconds)) s, outcome \(outcome)")
 print("  records: \(records) (\(missing) lines without a record, \(repeated) with more than one, \(malformed) unreadable)")
 print("  by outcome: \(summary)")
-print("  peak RSS: \(sampler.peakAtTenth / 1024) MB at 10 % (\(sampler.recordsAtTenth) records), \(peakAtEnd / 1024) MB at 100 %: growth \(String(format: "%.1f", growth)) %")
-print("  open descriptors: \(descriptorsBefore) before the run, \(descriptorsAfter) after")
+print("  peak RSS: \(sampler.peakAtTenth / 1024) MB at 10 % (\(sampler.recordsAtTenth) records), \(peakAtEnd / 1024) MB at 100 %: growth \(formatted(growth)) %")
+print("  open descriptors: \(descriptorsBefore.count) before the run, \(descriptorsAfter.count) after")
+if descriptorsAfter.count != descriptorsBefore.count {
+    print("    before: \(descriptorsBefore.joined(separator: ", "))")
+    print("    after: \(descriptorsAfter.joined(separator: ", "))")
+}
 print("  (RSS figures are VmHWM before the records are read back for the check, which /usr/bin/time's peak includes)")
 var failed: [String] = []
 if failure != nil { failed.append("output failed: \(failure!)") }
 if outcome != .completed { failed.append("the run did not complete") }
 if records != count || missing > 0 || repeated > 0 || malformed > 0 { failed.append("not exactly one record per line") }
 if !(growth <= 10) { failed.append("peak RSS grew more than 10 % after the first 10 %") }
-if descriptorsAfter != descriptorsBefore { failed.append("descriptors not back to the start count") }
+if descriptorsAfter.count != descriptorsBefore.count { failed.append("descriptors not back to the start count") }
 if failed.isEmpty {
     print("soak: OK")
 } else {
