@@ -172,8 +172,9 @@ public enum Crawl {
         ready.cancel()
         guard completed else {
             // The reader stops at its next line; it may be blocked reading a terminal or a
-            // pipe, so it is not waited for.
+            // pipe, so it is not waited for (detached: it ends on its own).
             writer.releaseWaits()
+            reader.detach()
             return .stopped
         }
         reader.join()

@@ -282,7 +282,7 @@ struct CommandTests {
         try stdout.fileHandleForReading.close()
         let start = ContinuousClock.now
         try Parfetch.wait(process, limit: .seconds(10))
-        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(ContinuousClock.now - start < .seconds(2 * Parfetch.slowdown))
         #expect(received.split(separator: UInt8(ascii: "\n")).count >= 3)
         #expect(stderr.fileHandleForReading.readDataToEndOfFile().isEmpty)
     }
@@ -304,7 +304,7 @@ struct CommandTests {
         let start = ContinuousClock.now
         try process.run()
         try Parfetch.wait(process, limit: .seconds(10))
-        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(ContinuousClock.now - start < .seconds(2 * Parfetch.slowdown))
         #expect(process.terminationStatus == 0)
         #expect(try Records(output.text()).all.count == 3)
         #expect(errors.text().isEmpty)

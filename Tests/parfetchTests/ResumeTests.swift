@@ -112,7 +112,9 @@ struct ResumeTests {
     /// before it touches the file, whether it resumes or truncates.
     @Test func aSecondRunOnTheSameOutputIsRefused() async throws {
         let server = try await Fixture.server()
-        let list = try TemporaryFile((1...20).map { "\(server.baseURL)/delay/100?lock=\($0)" }.joined(separator: "\n"))
+        // Long enough (3 s) for the second runs to start while the first writes, even slowed
+        // down by a sanitizer.
+        let list = try TemporaryFile((1...60).map { "\(server.baseURL)/delay/100?lock=\($0)" }.joined(separator: "\n"))
         let output = try TemporaryFile("")
         let first = Process()
         first.executableURL = Parfetch.binary
@@ -132,6 +134,6 @@ struct ResumeTests {
         try Parfetch.wait(first, limit: .seconds(30))
         #expect(first.terminationStatus == 0)
         let records = try Records(String(contentsOfFile: output.path, encoding: .utf8))
-        #expect(records.lines == Array(1...20))
+        #expect(records.lines == Array(1...60))
     }
 }

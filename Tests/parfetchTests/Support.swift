@@ -4,6 +4,11 @@ import Testing
 
 /// Runs the `parfetch` binary built next to this test bundle.
 enum Parfetch {
+    /// How much slower than usual the binary may be: `make test-sanitize` sets
+    /// PARFETCH_TEST_SLOWDOWN (a sanitizer slows it several times), and the few limits on
+    /// how fast something must happen are stretched by it.
+    static let slowdown = ProcessInfo.processInfo.environment["PARFETCH_TEST_SLOWDOWN"].flatMap(Double.init) ?? 1
+
     static var binary: URL {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             .deletingLastPathComponent().appendingPathComponent("parfetch")

@@ -46,7 +46,11 @@ final class EventLoop: @unchecked Sendable {
 
     private let epoll: Int32
     private let wakeFD: Int32
-    private let queue = Mutex(Queue())
+    /// A pthread mutex rather than `Synchronization.Mutex`: this lock is the only ordering
+    /// between the threads that hand the loop work and the loop when it does not sleep, and
+    /// Thread Sanitizer sees pthread locks but not the standard library's futex-based one
+    /// (it reported the tasks handed over as races).
+    private let queue = ConditionLock(Queue())
     private var thread: NativeThread?
     // Loop-thread state.
     private var multi: CurlMulti?
