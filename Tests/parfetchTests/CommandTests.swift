@@ -219,22 +219,12 @@ struct CommandTests {
     @Test func concurrencyIsCappedToTheOpenFileLimit() async throws {
         let server = try await Fixture.server()
         let list = try TemporaryFile((1...300).map { "\(server.baseURL)/delay/20?n=\($0)" }.joined(separator: "\n"))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "ulimit -n 256 && exec \"$0\" -j 1000 --per-host 1000 \"$1\"", Parfetch.binary.path, list.path]
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        let output = Parfetch.Reader(stdout.fileHandleForReading)
-        let errors = Parfetch.Reader(stderr.fileHandleForReading)
-        try process.run()
-        try Parfetch.wait(process, limit: .seconds(30))
-        #expect(process.terminationStatus == 0)
-        let messages = errors.text().split(separator: "\n")
+        let result = try Parfetch.shell("ulimit -n 256 && exec \"$0\" -j 1000 --per-host 1000 \"$1\"", [list.path])
+        #expect(result.status == 0)
+        let messages = result.stderr.split(separator: "\n")
         #expect(messages.first == "parfetch: -j 1000 needs more open files than the limit of 256 allows; using -j 64")
         #expect(messages.dropFirst().first?.hasPrefix("300 records in ") == true)
-        let records = try Records(output.text())
+        let records = try Records(result.stdout)
         #expect(records.lines == Array(1...300))
         #expect(records.all.allSatisfy { $0["ok"] as? Bool == true })
     }
@@ -292,22 +282,12 @@ struct CommandTests {
     @Test func headOfAPipelineEndsPromptly() async throws {
         let server = try await Fixture.server()
         let list = try TemporaryFile((1...20_000).map { "\(server.baseURL)/delay/20?head=\($0)" }.joined(separator: "\n"))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "\"$0\" -j 20 \"$1\" | head -n 3", Parfetch.binary.path, list.path]
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        let output = Parfetch.Reader(stdout.fileHandleForReading)
-        let errors = Parfetch.Reader(stderr.fileHandleForReading)
         let start = ContinuousClock.now
-        try process.run()
-        try Parfetch.wait(process, limit: .seconds(10))
+        let result = try Parfetch.shell("\"$0\" -j 20 \"$1\" | head -n 3", [list.path], limit: .seconds(10))
         #expect(ContinuousClock.now - start < .seconds(2 * Parfetch.slowdown))
-        #expect(process.terminationStatus == 0)
-        #expect(try Records(output.text()).all.count == 3)
-        #expect(errors.text().isEmpty)
+        #expect(result.status == 0)
+        #expect(try Records(result.stdout).all.count == 3)
+        #expect(result.stderr.isEmpty)
     }
 
     /// A 1 MB gzip body that inflates to 1 GiB: `too_large`, with memory bounded by the

@@ -22,8 +22,18 @@ enum Parfetch {
 
     /// Runs parfetch to completion (killed after `limit`).
     static func run(_ arguments: [String], stdin: String? = nil, limit: Duration = .seconds(30)) throws -> Result {
+        try run(executable: binary, arguments, stdin: stdin, limit: limit)
+    }
+
+    /// Runs `script` with `/bin/sh -c`, with `$0` the parfetch binary and `$1`… `arguments`,
+    /// to completion (killed after `limit`).
+    static func shell(_ script: String, _ arguments: [String], limit: Duration = .seconds(30)) throws -> Result {
+        try run(executable: URL(fileURLWithPath: "/bin/sh"), ["-c", script, binary.path] + arguments, limit: limit)
+    }
+
+    private static func run(executable: URL, _ arguments: [String], stdin: String? = nil, limit: Duration) throws -> Result {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable
         process.arguments = arguments
         let output = Pipe()
         let errors = Pipe()
