@@ -8,6 +8,9 @@ enum Parfetch {
     /// PARFETCH_TEST_SLOWDOWN (a sanitizer slows it several times), and the few limits on
     /// how fast something must happen are stretched by it.
     static let slowdown = ProcessInfo.processInfo.environment["PARFETCH_TEST_SLOWDOWN"].flatMap(Double.init) ?? 1
+    /// False under Address Sanitizer (`make test-sanitize` sets PARFETCH_TEST_SANITIZER):
+    /// its shadow memory and quarantine of freed blocks are most of a process's peak RSS.
+    static let measuresMemory = ProcessInfo.processInfo.environment["PARFETCH_TEST_SANITIZER"] != "address"
 
     static var binary: URL {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
