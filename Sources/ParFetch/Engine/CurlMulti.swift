@@ -149,7 +149,10 @@ final class CurlMulti {
         } else if result == CURLE_OPERATION_TIMEDOUT {
             (error, failedConnecting) = timeoutError(easy, limits: transfer.limits)
         } else if result != CURLE_OK {
-            let failure = FetchError(curlCode: result, detail: easy.errorDetail)
+            let status: Int = easy.info(CURLINFO_RESPONSE_CODE)
+            let failure = FetchError(
+                curlCode: result, detail: easy.errorDetail, effectiveURL: easy.info(CURLINFO_EFFECTIVE_URL),
+                readingHeaders: status > 0 && transfer.received == 0)
             failedConnecting = failure.kind == .dns || failure.kind == .connect
             error = failure
         }
