@@ -154,4 +154,27 @@ struct HostileRouteTests {
         #expect(record["links"] as? [String] == ["\(server.baseURL)/deep"])
         #expect((record["extract"] as? [String: [String]])?["deep"] == ["/deep"])
     }
+
+    /// The crawl's default limit (10,000) holds a million-link page to its first links.
+    @Test(arguments: [(1_000_000, 10_000, true), (10_000, 10_000, false), (3, 3, false)])
+    func linksAreCutAtTheDefaultLimit(count: Int, kept: Int, truncated: Bool) async throws {
+        let server = try await Fixture.server()
+        let records = try Fixture.crawl(["\(server.baseURL)/links?count=\(count)"])
+        let record = try #require(records.first)
+        #expect(record["error"] == nil)
+        #expect(record["title"] as? String == "\(count) links")
+        let links = try #require(record["links"] as? [String])
+        #expect(links.count == kept)
+        #expect(links.first == "\(server.baseURL)/link/0")
+        #expect(links.last == "\(server.baseURL)/link/\(kept - 1)")
+        #expect(record["links_truncated"] as? Bool == (truncated ? true : nil))
+    }
+
+    @Test func noLimitKeepsEveryLink() async throws {
+        let server = try await Fixture.server()
+        let records = try Fixture.crawl(["\(server.baseURL)/links?count=20000"]) { $0.maxLinks = nil }
+        let record = try #require(records.first)
+        #expect((record["links"] as? [String])?.count == 20_000)
+        #expect(record["links_truncated"] == nil)
+    }
 }
