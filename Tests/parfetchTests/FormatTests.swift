@@ -189,8 +189,10 @@ enum Python {
     /// Reads JSON Lines from standard input and prints how many there were.
     static let readJSONLines = "import json, sys; print(len([json.loads(line) for line in sys.stdin]))"
 
-    /// Runs `python3 -c script`, killed after 10 s.
-    static func run(_ script: String, arguments: [String] = [], stdin: String = "") throws -> Parfetch.Result {
+    /// Runs `python3 -c script`, killed after `limit`.
+    static func run(
+        _ script: String, arguments: [String] = [], stdin: String = "", limit: Duration = .seconds(10)
+    ) throws -> Parfetch.Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", script] + arguments
@@ -205,7 +207,7 @@ enum Python {
         let stderr = Parfetch.Reader(errors.fileHandleForReading)
         input.fileHandleForWriting.write(Data(stdin.utf8))
         try input.fileHandleForWriting.close()
-        try Parfetch.wait(process, limit: .seconds(10))
+        try Parfetch.wait(process, limit: limit)
         return Parfetch.Result(status: process.terminationStatus, stdout: stdout.text(), stderr: stderr.text())
     }
 
