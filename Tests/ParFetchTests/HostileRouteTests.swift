@@ -7,14 +7,12 @@ import Testing
 /// error kind is the one the contract names, and nothing crashes or runs without bound.
 @Suite("Hostile routes", .timeLimit(.minutes(2)))
 struct HostileRouteTests {
+    /// Fetches with a 20 s limit: no hostile route may hang a test.
     func fetch(_ path: String, _ configure: (inout FetchConfiguration) -> Void = { _ in }) async throws -> Response {
-        let server = try await Fixture.server()
-        var configuration = FetchConfiguration()
-        configuration.timeout = 20
-        configure(&configuration)
-        let fetcher = try Fetcher(configuration: configuration)
-        defer { fetcher.shutdown() }
-        return await fetcher.fetch(Request(url: server.baseURL + path))
+        try await Fixture.fetch(path) {
+            $0.timeout = 20
+            configure(&$0)
+        }
     }
 
     static func error(_ record: [String: Any]) -> (kind: String?, message: String) {
