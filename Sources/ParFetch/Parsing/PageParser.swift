@@ -76,13 +76,13 @@ public final class PageParser {
             guard links.usable else { return false }
             if !baseApplied, let baseSoFar { apply(baseSoFar) }
             if !baseApplied { links.lateBase = true }
-            guard let absolute = resolver.resolve(href), !links.seen.contains(absolute) else { return true }
+            guard let absolute = resolver.resolve(href) else { return true }
+            // At the limit, only a link not seen yet makes the list truncated.
             if let maxLinks, links.links.count >= maxLinks {
-                links.truncated = true
-                return false
+                links.truncated = !links.seen.contains(absolute)
+                return !links.truncated
             }
-            links.seen.insert(absolute)
-            links.links.append(absolute)
+            if links.seen.insert(absolute).inserted { links.links.append(absolute) }
             return true
         }
         if links.usable && !baseApplied, let base = scanned.base { apply(base) }
