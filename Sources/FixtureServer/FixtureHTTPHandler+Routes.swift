@@ -73,6 +73,9 @@ extension FixtureHTTPHandler {
             guard let head = self.exchange?.head else { return self.notFound(context: context) }
             let lines = ["\(head.method) \(head.uri)"] + head.headers.map { "\($0.name): \($0.value)" }
             self.respondText(.ok, lines.joined(separator: "\n") + "\n", context: context)
+        case .overlong, .endless, .hugeHeader, .badChunk, .trickleHeaders, .redirectLoop, .binary, .badTitle,
+             .nested, .links:
+            self.respondHostile(to: route, context: context)
         case .stats:
             self.respondJSON(self.state.stats.snapshot(), context: context)
         case .statsReset:

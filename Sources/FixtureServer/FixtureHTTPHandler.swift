@@ -27,6 +27,8 @@ final class FixtureHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     var timer: Scheduled<Void>?
     /// Bytes of a `/bytes/N` body still to write, sent as the channel becomes writable.
     var bytesRemaining: Int?
+    /// The rest of a body made as it is written (`/links`, `/nested`, `/binary`).
+    var generated: GeneratedBody?
 
     init(state: ServerState) {
         self.state = state
@@ -58,6 +60,7 @@ final class FixtureHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         self.timer?.cancel()
         self.timer = nil
         self.bytesRemaining = nil
+        self.generated = nil
         // A request never answered (or whose end was never written) stops being in flight now.
         self.exchange?.inFlight?.finish()
         self.exchange = nil
@@ -67,6 +70,7 @@ final class FixtureHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable {
             self.writeMoreBytes(context: context)
+            self.writeMoreGenerated(context: context)
         }
         context.fireChannelWritabilityChanged()
     }

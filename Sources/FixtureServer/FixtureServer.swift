@@ -26,6 +26,15 @@ import NIOPosix
 ///   `text/html` gzip body that inflates to SIZE bytes (`<p>` then zeros), built once per size.
 /// - `/headers`: the request line and headers as text. Requests in absolute form (through a
 ///   proxy: `GET http://host/path`) are routed by their path, so the server can act as a proxy.
+/// - Hostile routes: `/overlong?ms=M` (`Content-Length: 100`, then 256 KiB more, holding a
+///   whole smuggled response; after M ms, default at once), `/endless` (a chunked body that
+///   never ends), `/huge-header?bytes=N&lines=L` (L header lines, N bytes in all, default
+///   1 MiB on one line; up to 16 MiB), `/bad-chunk` (a chunk size that is not hex),
+///   `/trickle-headers?ms=M` (the head one byte every M ms, default 1000), `/redirect-loop`
+///   (a 302 to itself), `/binary?bytes=N&seed=S` (N pseudo-random bytes as `text/html`,
+///   default 64 KiB), `/bad-title` (a title with a NUL and bytes that are not UTF-8),
+///   `/nested?depth=N` (N nested `<div>`s, default 100,000), `/links?count=N` (N distinct
+///   links, default 1000). Large bodies are made as they are written.
 /// - `/stats`, `/stats/reset`: ``FixtureStats`` as JSON; these two are not counted (and not in
 ///   ``requestLog()``).
 /// - anything else: 404, or, for a server started with `answerAnyPath`, 200 `text/plain` with

@@ -24,6 +24,27 @@ enum Route: Equatable, Sendable {
     case gzipBomb(size: Int)
     /// Echoes the request line and headers as text, so tests can see what a client sent.
     case headers
+    // Hostile responses (``Route+Hostile.swift``): what a crawler meets on the open web.
+    /// `Content-Length: 100`, then much more; the excess after `milliseconds` (0: at once).
+    case overlong(milliseconds: Int)
+    /// A chunked `text/html` body that never ends.
+    case endless
+    /// A response whose header block holds `lines` extra header lines of `bytes` in all.
+    case hugeHeader(bytes: Int, lines: Int)
+    /// A chunked body whose second chunk size is not hexadecimal.
+    case badChunk
+    /// A response head sent one byte every `milliseconds`.
+    case trickleHeaders(milliseconds: Int)
+    /// A 302 to itself.
+    case redirectLoop
+    /// `count` pseudo-random bytes (NULs included) from `seed`, labelled `text/html`.
+    case binary(count: Int, seed: UInt64)
+    /// A page whose title holds a NUL byte and bytes that are not UTF-8.
+    case badTitle
+    /// A page with `depth` nested `<div>`s around a link.
+    case nested(depth: Int)
+    /// A page of `count` distinct links.
+    case links(count: Int)
     case stats
     case statsReset
     case notFound
@@ -83,6 +104,9 @@ enum Route: Equatable, Sendable {
         case ("robots.txt", 2): self = .robots
         case ("gzip-bomb", 3): self = Route.gzipBombSize(argument).map { .gzipBomb(size: $0) } ?? .notFound
         case ("headers", 2): self = .headers
+        case ("overlong", 2), ("endless", 2), ("huge-header", 2), ("bad-chunk", 2), ("trickle-headers", 2),
+             ("redirect-loop", 2), ("binary", 2), ("bad-title", 2), ("nested", 2), ("links", 2):
+            self = Route.hostile(parts[1], query: query)
         case ("stats", 2): self = .stats
         case ("stats", 3) where argument == "reset": self = .statsReset
         default: self = .notFound
@@ -103,7 +127,7 @@ enum Route: Equatable, Sendable {
         return text
     }
 
-    private static func number(_ text: (some StringProtocol)?, in range: ClosedRange<Int>) -> Int? {
+    static func number(_ text: (some StringProtocol)?, in range: ClosedRange<Int>) -> Int? {
         // Int("+5") parses; a route number is digits only.
         guard let text, !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
         guard let value = Int(text), range.contains(value) else { return nil }

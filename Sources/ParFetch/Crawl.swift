@@ -27,6 +27,9 @@ public struct CrawlOptions: Sendable {
     public var parseWorkers = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     /// The user's `--select` / `--xpath` rules.
     public var rules: [ExtractionRule] = []
+    /// The most links a record keeps (`--max-links`); a page with more gets the first ones and
+    /// `links_truncated`. nil: no limit.
+    public var maxLinks: Int? = 10_000
     /// Where to save the bodies of 2xx responses (`--save-dir`); nil: they are not saved.
     /// Every body is then kept in memory until a parse worker has saved it, within the parse
     /// queue's bounds, and each record of a saved body has `saved`.
@@ -110,7 +113,8 @@ public enum Crawl {
         // Saving writes files: on the pool's workers too, never on the loop.
         let pool = options.parse || options.bodyStore != nil
             ? ParsePool(workers: options.parseWorkers, capacity: 256, byteCapacity: 64 << 20,
-                        rules: options.rules, parse: options.parse, store: options.bodyStore, writer: writer)
+                        rules: options.rules, parse: options.parse, maxLinks: options.maxLinks,
+                        store: options.bodyStore, writer: writer)
             : nil
         pool?.onRoom { loop.wake() }
         defer { pool?.close() }

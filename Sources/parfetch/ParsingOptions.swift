@@ -21,9 +21,17 @@ struct ParsingOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Threads that parse pages (default: the number of processors).", valueName: "n"))
     var parseWorkers: Int?
 
+    @Option(help: ArgumentHelp(
+        "Links a record keeps at most; a page with more gets the first ones and links_truncated (0: no limit).",
+        valueName: "n"))
+    var maxLinks = 10_000
+
     func validate() throws {
         if noParse && !(selections.isEmpty && expressions.isEmpty) {
             throw ValidationError("--select and --xpath need parsing; drop --no-parse")
+        }
+        if maxLinks < 0 {
+            throw ValidationError("--max-links must be 0 (no limit) or more (got \(maxLinks))")
         }
         if let parseWorkers, !(1...1024).contains(parseWorkers) {
             throw ValidationError("--parse-workers must be from 1 to 1024 (got \(parseWorkers))")
@@ -48,6 +56,7 @@ struct ParsingOptions: ParsableArguments {
     func apply(to options: inout CrawlOptions) throws {
         options.parse = !noParse
         if let parseWorkers { options.parseWorkers = parseWorkers }
+        options.maxLinks = maxLinks == 0 ? nil : maxLinks
         options.rules = try rules()
     }
 }

@@ -9,7 +9,7 @@ struct RequestOptions: ParsableArguments {
     var connectTimeout: Double = 10
 
     @Option(help: ArgumentHelp(
-        "Time limit on silence: an attempt that receives no bytes for this long fails (whole seconds).",
+        "Time limit on silence: an attempt that receives no body bytes for this long fails, a head still arriving too (whole seconds).",
         valueName: "seconds"))
     var stallTimeout: Double?
 

@@ -1,3 +1,4 @@
+import NIOCore
 import Testing
 
 @testable import FixtureServer
@@ -79,6 +80,37 @@ import Testing
         ("/gzip-bomb/", .notFound),
         ("/gzip-bomb", .notFound),
         ("/gzip-bomb/1/2", .notFound),
+        ("/overlong", .overlong(milliseconds: 0)),
+        ("/overlong?ms=50", .overlong(milliseconds: 50)),
+        ("/overlong?ms=x", .notFound),
+        ("/overlong/1", .notFound),
+        ("/endless", .endless),
+        ("/endless/", .notFound),
+        ("/huge-header", .hugeHeader(bytes: 1_048_576, lines: 1)),
+        ("/huge-header?bytes=1000000&lines=1000", .hugeHeader(bytes: 1_000_000, lines: 1000)),
+        ("/huge-header?bytes=16777216", .hugeHeader(bytes: 16_777_216, lines: 1)),
+        ("/huge-header?bytes=16777217", .notFound),
+        ("/huge-header?bytes=0", .notFound),
+        ("/huge-header?bytes=10&lines=11", .notFound),
+        ("/huge-header?lines=0", .notFound),
+        ("/bad-chunk", .badChunk),
+        ("/trickle-headers", .trickleHeaders(milliseconds: 1000)),
+        ("/trickle-headers?ms=250", .trickleHeaders(milliseconds: 250)),
+        ("/trickle-headers?ms=0", .notFound),
+        ("/trickle-headers?ms=3600001", .notFound),
+        ("/redirect-loop", .redirectLoop),
+        ("/redirect-loop?x=1", .redirectLoop),
+        ("/binary", .binary(count: 65_536, seed: 1)),
+        ("/binary?bytes=10&seed=7", .binary(count: 10, seed: 7)),
+        ("/binary?bytes=-1", .notFound),
+        ("/binary?seed=x", .notFound),
+        ("/bad-title", .badTitle),
+        ("/nested", .nested(depth: 100_000)),
+        ("/nested?depth=0", .nested(depth: 0)),
+        ("/nested?depth=10000001", .notFound),
+        ("/links", .links(count: 1000)),
+        ("/links?count=1000000", .links(count: 1_000_000)),
+        ("/links?count=1e6", .notFound),
         ("/stats", .stats),
         ("/stats/reset", .statsReset),
         ("/stats/", .notFound),
@@ -110,6 +142,37 @@ import Testing
         #expect(chunk.readableBytes == BytePattern.chunkSize)
         let bytes = Array(chunk.readableBytesView)
         #expect(bytes.enumerated().allSatisfy { $0.element == BytePattern.alphabet[$0.offset % 64] })
+    }
+
+    @Test func generatedBodiesAreWholeAndRepeatable() {
+        func bytes(_ body: GeneratedBody, budget: Int) -> [UInt8] {
+            var body = body
+            var buffer = ByteBuffer()
+            for _ in 0..<1_000_000 where body.append(to: &buffer, budget: budget) {}
+            return Array(buffer.readableBytesView)
+        }
+        let links = String(decoding: bytes(HostilePages.links(count: 3), budget: 7), as: UTF8.self)
+        #expect(links.components(separatedBy: "<a href=").count == 4)
+        #expect(links.contains("<a href=\"/link/2\">2</a>") && links.hasSuffix("</html>\n"))
+        let nested = String(decoding: bytes(HostilePages.nested(depth: 1000), budget: 100), as: UTF8.self)
+        #expect(nested.components(separatedBy: "<div>").count == 1001)
+        #expect(nested.components(separatedBy: "</div>").count == 1001)
+        // The same bytes whatever the write sizes; another seed, other bytes.
+        let random = bytes(HostilePages.binary(count: 10_000, seed: 5), budget: 333)
+        #expect(random.count == 10_000)
+        #expect(random == bytes(HostilePages.binary(count: 10_000, seed: 5), budget: 4096))
+        #expect(random != bytes(HostilePages.binary(count: 10_000, seed: 6), budget: 4096))
+        #expect(random.contains(0) && Set(random).count == 256)
+    }
+
+    @Test func hugeHeaderHasTheAskedSize() {
+        for (size, lines) in [(1 << 20, 1), (1_000_000, 1000), (50, 3)] {
+            let head = HostilePages.hugeHeader(bytes: size, lines: lines)
+            let text = String(decoding: head.readableBytesView, as: UTF8.self)
+            let extra = text.split(separator: "\r\n").filter { $0.hasPrefix("X-Huge-") }
+            #expect(extra.count == lines)
+            #expect(extra.reduce(0) { $0 + $1.utf8.count + 2 } == size)
+        }
     }
 
     @Test func gzipHasGzipHeader() throws {

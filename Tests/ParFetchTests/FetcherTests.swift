@@ -6,12 +6,7 @@ import Testing
 @Suite("Fetcher against the fixture server", .timeLimit(.minutes(1)))
 struct FetcherTests {
     func fetch(_ path: String, _ configure: (inout FetchConfiguration) -> Void = { _ in }) async throws -> Response {
-        let server = try await Fixture.server()
-        var configuration = FetchConfiguration()
-        configure(&configuration)
-        let fetcher = try Fetcher(configuration: configuration)
-        defer { fetcher.shutdown() }
-        return await fetcher.fetch(Request(url: server.baseURL + path))
+        try await Fixture.fetch(path, configure)
     }
 
     @Test func page() async throws {

@@ -16,6 +16,16 @@ enum Fixture {
         try await FixtureServer.start(pagesDirectory: FixtureServer.defaultPagesDirectory)
     }
 
+    /// Fetches `path` from the shared server with a fetcher of its own, configured by `configure`.
+    static func fetch(_ path: String, _ configure: (inout FetchConfiguration) -> Void = { _ in }) async throws -> Response {
+        let server = try await server()
+        var configuration = FetchConfiguration()
+        configure(&configuration)
+        let fetcher = try Fetcher(configuration: configuration)
+        defer { fetcher.shutdown() }
+        return await fetcher.fetch(Request(url: server.baseURL + path))
+    }
+
     static func page(_ name: String) throws -> Data {
         try Data(contentsOf: URL(fileURLWithPath: FixtureServer.defaultPagesDirectory).appendingPathComponent(name))
     }

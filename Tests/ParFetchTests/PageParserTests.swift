@@ -72,6 +72,40 @@ struct PageParserTests {
         ])
     }
 
+    func links(_ html: String, maxLinks: Int?) throws -> ([String], Bool) {
+        let page = try #require(PageParser(maxLinks: maxLinks).parse(Response(
+            url: "https://site.test/dir/page", status: 200, contentType: "text/html", body: Array(html.utf8))))
+        return (page.links, page.linksTruncated)
+    }
+
+    @Test func linksStopAtTheLimitCountingDistinctLinks() throws {
+        let html = #"<a href="a">1</a><a href="a#x">dup</a><a href="mailto:m">no</a><a href="b">2</a><a href="c">3</a>"#
+        let all = ["https://site.test/dir/a", "https://site.test/dir/b", "https://site.test/dir/c"]
+        #expect(try links(html, maxLinks: nil) == (all, false))
+        #expect(try links(html, maxLinks: 3) == (all, false))
+        #expect(try links(html, maxLinks: 2) == (Array(all.prefix(2)), true))
+        #expect(try links(html, maxLinks: 0) == ([], true))
+        // Duplicates and links that are dropped after the limit do not make it truncated.
+        #expect(try links(html + #"<a href="a">again</a><a href="tel:1">t</a>"#, maxLinks: 3) == (all, false))
+    }
+
+    @Test func aBaseAfterTheFirstLinksAppliesToThemToo() throws {
+        let html = #"<a href="x">x</a><base href="https://other.test/base/"><a href="y">y</a><a href="/z">z</a>"#
+        #expect(try links(html, maxLinks: nil)
+            == (["https://other.test/base/x", "https://other.test/base/y", "https://other.test/z"], false))
+        #expect(try links(html, maxLinks: 1) == (["https://other.test/base/x"], true))
+    }
+
+    @Test func theLimitDoesNotChangeTheOtherFields() throws {
+        let html = #"<html lang=fr><a href="1">1</a><a href="2">2</a><title>T</title><link rel=canonical href="/c">"#
+        let page = try #require(PageParser(maxLinks: 1).parse(Response(
+            url: "https://site.test/", status: 200, contentType: "text/html", body: Array(html.utf8))))
+        #expect(page.title == "T")
+        #expect(page.lang == "fr")
+        #expect(page.canonical == "https://site.test/c")
+        #expect(page.links == ["https://site.test/1"])
+    }
+
     @Test func nonHTMLIsNotParsed() {
         let parser = PageParser(rules: [])
         #expect(parser.parse(Response(url: "http://a.test/", status: 200, contentType: "image/png", body: [1, 2])) == nil)

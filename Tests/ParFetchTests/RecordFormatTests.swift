@@ -175,8 +175,8 @@ struct RecordFormatTests {
         let error = try #require(throws: RecordFieldError.self) { try RecordField.list("bogus", ruleNames: []) }
         #expect(error.description == "unknown field 'bogus'; valid fields: line, url, final_url, status, ok, "
             + "content_type, bytes, http_version, redirects, attempts, duplicate_of, time, time.total, time.dns, "
-            + "time.connect, time.tls, time.ttfb, title, description, lang, canonical, links, links_count, extract, "
-            + "extract.NAME (NAME: a --select/--xpath name), saved, error, error.kind, error.message")
+            + "time.connect, time.tls, time.ttfb, title, description, lang, canonical, links, links_truncated, "
+            + "links_count, extract, extract.NAME (NAME: a --select/--xpath name), saved, error, error.kind, error.message")
     }
 
     @Test func namesRoundTripAndSpacesAreIgnored() throws {
@@ -226,6 +226,22 @@ struct RecordFormatTests {
         #expect(encode(Self.failed, format) == failed + "\n")
         let object = try JSONSerialization.jsonObject(with: Data(encode(Self.page, format).utf8))
         #expect(object is [String: Any])
+    }
+
+    @Test func linksTruncatedFollowsLinksOnlyWhenTrue() throws {
+        var record = Self.page
+        record.page?.linksTruncated = true
+        #expect(encode(record, .jsonLines).contains(#""links":["http://a.test/1","http://a.test/2,3"],"links_truncated":true,"extract""#))
+        #expect(!encode(Self.page, .jsonLines).contains("links_truncated"))
+        let subset = try json("links_count,links_truncated,links")
+        #expect(encode(record, subset) == #"{"links":["http://a.test/1","http://a.test/2,3"],"links_truncated":true,"links_count":2}"# + "\n")
+        #expect(encode(Self.page, subset) == #"{"links":["http://a.test/1","http://a.test/2,3"],"links_count":2}"# + "\n")
+        let csv = try csv("url,links_truncated")
+        #expect(encode(record, csv) == "http://a.test/,true\r\n")
+        #expect(encode(Self.page, csv) == "http://a.test/,false\r\n")
+        #expect(encode(Self.failed, csv) == "ftp://x,\r\n")
+        // Not a default column: links_count says how many there are.
+        #expect(!RecordField.defaultColumns(ruleNames: [], dedupe: false).contains(.linksTruncated))
     }
 
     // MARK: Writer

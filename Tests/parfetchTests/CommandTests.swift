@@ -27,6 +27,7 @@ struct CommandTests {
         (["--retries", "-1", "list.txt"], "--retries"),
         (["--stall-timeout", "0", "list.txt"], "--stall-timeout"),
         (["--lookahead", "0", "list.txt"], "--lookahead"),
+        (["--max-links", "-1", "list.txt"], "--max-links"),
     ])
     func badUsageExitsTwoWithOneClearLine(arguments: [String], mentions: String) throws {
         let result = try Parfetch.run(arguments)

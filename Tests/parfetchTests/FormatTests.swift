@@ -168,7 +168,7 @@ struct FormatTests {
         let list = try TemporaryFile("http://127.0.0.1:1/\n")
         let result = try Parfetch.run(["--select", "price=span.price", "--fields", "bogus", list.path])
         let first = try #require(result.stderr.split(separator: "\n").first)
-        #expect(first.hasSuffix("links, links_count, extract, extract.NAME (NAME: price), saved, error, error.kind, error.message"))
+        #expect(first.hasSuffix("links, links_truncated, links_count, extract, extract.NAME (NAME: price), saved, error, error.kind, error.message"))
     }
 
     @Test func resumeWithTheFieldsItNeedsWorks() async throws {
@@ -189,8 +189,10 @@ enum Python {
     /// Reads JSON Lines from standard input and prints how many there were.
     static let readJSONLines = "import json, sys; print(len([json.loads(line) for line in sys.stdin]))"
 
-    /// Runs `python3 -c script`, killed after 10 s.
-    static func run(_ script: String, arguments: [String] = [], stdin: String = "") throws -> Parfetch.Result {
+    /// Runs `python3 -c script`, killed after `limit`.
+    static func run(
+        _ script: String, arguments: [String] = [], stdin: String = "", limit: Duration = .seconds(10)
+    ) throws -> Parfetch.Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", script] + arguments
@@ -205,7 +207,7 @@ enum Python {
         let stderr = Parfetch.Reader(errors.fileHandleForReading)
         input.fileHandleForWriting.write(Data(stdin.utf8))
         try input.fileHandleForWriting.close()
-        try Parfetch.wait(process, limit: .seconds(10))
+        try Parfetch.wait(process, limit: limit)
         return Parfetch.Result(status: process.terminationStatus, stdout: stdout.text(), stderr: stderr.text())
     }
 

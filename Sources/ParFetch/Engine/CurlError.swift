@@ -3,9 +3,39 @@ import CLibCurl
 extension FetchError {
     /// Classifies a libcurl result. `detail` is the transfer's error buffer (more precise
     /// than `curl_easy_strerror`), used as the message when present.
-    init(curlCode code: CURLcode, detail: String) {
+    ///
+    /// Some codes mean more than one thing; what the transfer had reached tells them apart:
+    /// `effectiveURL` is where it ended (a redirect's target, when libcurl refused to follow
+    /// it), `readingHeaders` that a status line had arrived but no byte of the body.
+    init(curlCode code: CURLcode, detail: String, effectiveURL: String? = nil, readingHeaders: Bool = false) {
         let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
-        self.init(Self.kind(of: code), message)
+        switch code {
+        // libcurl 7.88 says both with CURLE_RECV_ERROR, which is otherwise a reset; the
+        // response is unusable as it stands, so trying again would only fetch it again.
+        case CURLE_RECV_ERROR where detail.hasPrefix("Too large response headers"):
+            self.init(.tooLarge, "response headers over libcurl's limit of 300 KiB in all (\(detail))")
+        case CURLE_RECV_ERROR where detail.hasSuffix("in chunked-encoding"):
+            self.init(.other, "malformed chunked encoding: \(detail)")
+        // One header line over CURL_MAX_HTTP_HEADER (100 KiB): libcurl's header buffer
+        // refuses to grow and it reports that as out of memory, without a message.
+        case CURLE_OUT_OF_MEMORY where readingHeaders:
+            self.init(.tooLarge, "a response header line over libcurl's limit of 100 KiB")
+        // The list's URLs are checked before they reach libcurl: a scheme it refuses is a
+        // redirect's target.
+        case CURLE_UNSUPPORTED_PROTOCOL:
+            if let effectiveURL, !Self.isHTTP(effectiveURL) {
+                self.init(.unsupportedScheme, "a redirect went to another scheme: \(effectiveURL) (only http and https are followed)")
+            } else {
+                self.init(.unsupportedScheme, message)
+            }
+        default:
+            self.init(Self.kind(of: code), message)
+        }
+    }
+
+    private static func isHTTP(_ url: String) -> Bool {
+        let scheme = url.prefix { $0 != ":" }.lowercased()
+        return scheme == "http" || scheme == "https"
     }
 
     private static func kind(of code: CURLcode) -> Kind {

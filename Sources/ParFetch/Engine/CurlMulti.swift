@@ -149,7 +149,10 @@ final class CurlMulti {
         } else if result == CURLE_OPERATION_TIMEDOUT {
             (error, failedConnecting) = timeoutError(easy, limits: transfer.limits)
         } else if result != CURLE_OK {
-            let failure = FetchError(curlCode: result, detail: easy.errorDetail)
+            let status: Int = easy.info(CURLINFO_RESPONSE_CODE)
+            let failure = FetchError(
+                curlCode: result, detail: easy.errorDetail, effectiveURL: easy.info(CURLINFO_EFFECTIVE_URL),
+                readingHeaders: status > 0 && transfer.received == 0)
             failedConnecting = failure.kind == .dns || failure.kind == .connect
             error = failure
         }
@@ -204,7 +207,13 @@ final class CurlMulti {
         let configuration = settings.configuration
         let detail = easy.errorDetail
         if detail.hasPrefix("Operation too slow"), let stall = configuration.stallTimeout {
-            return (FetchError(.timeout, "stall timeout: less than 1 byte/s for \(Self.seconds(stall.rounded(.up))) s"), false)
+            let seconds = Self.seconds(stall.rounded(.up))
+            // libcurl's speed check counts body bytes only: a head still arriving is silence
+            // to it, however fast its bytes come. Say so rather than claim a byte rate.
+            let received: Int64 = easy.info(CURLINFO_SIZE_DOWNLOAD_T)
+            let message = received == 0
+                ? "stall timeout: no body byte within \(seconds) s" : "stall timeout: less than 1 byte/s for \(seconds) s"
+            return (FetchError(.timeout, message), false)
         }
         let connecting = detail.hasPrefix("Resolving timed out") || detail.hasPrefix("Connection timed out")
             || detail.hasPrefix("Failed to connect")

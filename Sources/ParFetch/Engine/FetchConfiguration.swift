@@ -4,8 +4,9 @@ public struct FetchConfiguration: Sendable, Hashable {
     public var timeout: Double? = 30
     /// Limit for connecting (TCP and TLS), in seconds.
     public var connectTimeout: Double? = 10
-    /// Limit on silence: a transfer that receives no bytes for this many seconds (rounded up
-    /// to whole seconds, libcurl's unit) ends as `timeout` (nil: none).
+    /// Limit on silence: a transfer that receives less than a body byte a second for this many
+    /// seconds (rounded up to whole seconds, libcurl's unit) ends as `timeout` (nil: none).
+    /// libcurl counts body bytes only: a response head still arriving by then ends it too.
     public var stallTimeout: Double?
     /// Redirects followed at most.
     public var maxRedirects: Int = 10

@@ -39,7 +39,8 @@ public struct FetchError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let reset = Kind(.reset)
         /// More redirects than allowed.
         public static let tooManyRedirects = Kind(.tooManyRedirects)
-        /// The body was larger than the size limit.
+        /// The body was larger than the size limit, or the response headers larger than
+        /// libcurl accepts (100 KiB a line, 300 KiB in all).
         public static let tooLarge = Kind(.tooLarge)
         /// An HTTP/2 framing or stream error.
         public static let http2 = Kind(.http2)
@@ -47,7 +48,7 @@ public struct FetchError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let interrupted = Kind(.interrupted)
         /// robots.txt disallows the URL.
         public static let robots = Kind(.robots)
-        /// Anything else.
+        /// Anything else, such as malformed chunked encoding. Not retried.
         public static let other = Kind(.other)
 
         /// Every kind, in the order the record contract lists them.

@@ -46,6 +46,8 @@ struct CSVLineEncoder: Sendable {
             case .canonical: Self.appendCell(record.page?.canonical, to: &output)
             case .links:
                 if let page = record.page { Self.appendCell(joining: page.links, to: &output) }
+            case .linksTruncated:
+                if let page = record.page { output.append(contentsOf: (page.linksTruncated ? "true" : "false").utf8) }
             case .linksCount: Self.appendInteger(record.page?.links.count, to: &output)
             case .extractRule(let name):
                 if let entry = record.page?.extract.first(where: { $0.name == name }) {

@@ -43,6 +43,10 @@ public enum JSONLineEncoder {
                 object.key("links", &output)
                 appendArray(page.links, to: &output)
             }
+            // Only when true: most pages have all their links.
+            if keys.contains(.linksTruncated) && page.linksTruncated {
+                object.field("links_truncated", true, &output)
+            }
             if keys.contains(.linksCount) { object.field("links_count", page.links.count, &output) }
             if page.extract.contains(where: selection.keeps) {
                 object.key("extract", &output)

@@ -31,11 +31,12 @@ struct JSONSelection: Sendable {
         static let errorKind = Keys(rawValue: 1 << 23)
         static let errorMessage = Keys(rawValue: 1 << 24)
         static let saved = Keys(rawValue: 1 << 25)
+        static let linksTruncated = Keys(rawValue: 1 << 26)
 
         static let time: Keys = [.timeTotal, .timeDNS, .timeConnect, .timeTLS, .timeFirstByte]
         static let error: Keys = [.errorKind, .errorMessage]
         /// The full record of the contract (which has no `links_count`).
-        static let record = Keys(rawValue: (1 << 26) - 1).subtracting(.linksCount)
+        static let record = Keys(rawValue: (1 << 27) - 1).subtracting(.linksCount)
     }
 
     var keys: Keys
@@ -75,6 +76,7 @@ struct JSONSelection: Sendable {
             case .lang: keys.insert(.lang)
             case .canonical: keys.insert(.canonical)
             case .links: keys.insert(.links)
+            case .linksTruncated: keys.insert(.linksTruncated)
             case .linksCount: keys.insert(.linksCount)
             case .extract: keys.insert(.extract)
             case .extractRule(let name): extractNames.append(name)

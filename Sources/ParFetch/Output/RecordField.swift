@@ -5,6 +5,8 @@ public enum RecordField: Hashable, Sendable {
     case line, url, finalURL, status, ok, contentType, bytes, httpVersion, redirects, attempts, duplicateOf
     case time, timeTotal, timeDNS, timeConnect, timeTLS, timeFirstByte
     case title, description, lang, canonical, links
+    /// Whether `links` was cut at `--max-links`: in the full record only when it was.
+    case linksTruncated
     /// The number of links: not a key of the full record, there for CSV (and `--fields`).
     case linksCount
     case extract
@@ -22,7 +24,7 @@ public enum RecordField: Hashable, Sendable {
         ("time", .time), ("time.total", .timeTotal), ("time.dns", .timeDNS), ("time.connect", .timeConnect),
         ("time.tls", .timeTLS), ("time.ttfb", .timeFirstByte),
         ("title", .title), ("description", .description), ("lang", .lang), ("canonical", .canonical),
-        ("links", .links), ("links_count", .linksCount), ("extract", .extract), ("saved", .saved),
+        ("links", .links), ("links_truncated", .linksTruncated), ("links_count", .linksCount), ("extract", .extract), ("saved", .saved),
         ("error", .error), ("error.kind", .errorKind), ("error.message", .errorMessage),
     ]
 

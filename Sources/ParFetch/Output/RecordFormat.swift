@@ -16,7 +16,7 @@ public struct RecordFormat: Sendable {
     public static let jsonLines = RecordFormat(.json(.record))
 
     /// JSON Lines with only `fields` (a group selects all its members), keys in the record's
-    /// order whatever the order of `fields`; `links_count` comes after `links`.
+    /// order whatever the order of `fields`; `links_truncated`, then `links_count`, come after `links`.
     public static func jsonLines(fields: [RecordField]) -> RecordFormat {
         RecordFormat(.json(JSONSelection(fields)))
     }

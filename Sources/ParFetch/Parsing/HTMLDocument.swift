@@ -9,8 +9,12 @@ final class HTMLDocument {
     /// Parses UTF-8 `html`. libxml2 recovers from any markup; nil only when out of memory.
     init?(utf8 html: UnsafeBufferPointer<UInt8>, url: String?) {
         LibXML.initialize()
+        // XML_PARSE_HUGE lifts libxml2's fixed limits, above all its depth of 256 elements:
+        // past it the parser halts ("Excessive depth in document") and drops the rest of
+        // the page. Its tree code walks without recursion; the body is bounded by --max-size.
         let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue
-            | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue)
+            | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue
+            | XML_PARSE_HUGE.rawValue)
         let parsed: htmlDocPtr? = html.withMemoryRebound(to: CChar.self) { bytes in
             guard let base = bytes.baseAddress, !bytes.isEmpty else {
                 return htmlReadMemory(" ", 1, url, "UTF-8", options)

@@ -9,6 +9,9 @@ public struct PageData: Sendable, Equatable {
     /// Absolute http(s) links of `a[href]` and `area[href]`, without fragments, de-duplicated
     /// in page order.
     public var links: [String] = []
+    /// The page had more links than the parser's limit (`--max-links`): `links` holds the
+    /// first ones.
+    public var linksTruncated = false
     /// One entry per extraction rule, in rule order.
     public var extract: [Extracted] = []
 

@@ -7,9 +7,13 @@ import Synchronization
 public final class PageParser {
     private let extractor: Extractor
     private let resolver = URLResolver()
+    private let maxLinks: Int?
 
-    public init(rules: [ExtractionRule] = []) {
+    /// `maxLinks`: the most links a page's data keeps (nil: all of them); a page with more
+    /// has `linksTruncated` set.
+    public init(rules: [ExtractionRule] = [], maxLinks: Int? = nil) {
         extractor = Extractor(rules)
+        self.maxLinks = maxLinks.map { max(0, $0) }
     }
 
     /// The page's data, or nil when the body is not HTML.
@@ -21,29 +25,68 @@ public final class PageParser {
             Charset.decodeIfNeeded(body, from: Charset.detect(body, contentType: response.contentType).encoding)
         }
         return (decoded ?? response.body).withUnsafeBufferPointer { html in
-            let scanned = PageScanner.scan(html)
             var page = PageData()
+            let documentURL = response.finalURL ?? response.url
+            var (scanned, links) = scan(html, documentURL: documentURL, base: nil)
+            // A `<base>` after the first link applies to that link too: scan again knowing it
+            // (rare: `<base>` belongs in `<head>`).
+            if let base = scanned.base, links.lateBase {
+                (scanned, links) = scan(html, documentURL: documentURL, base: base)
+            }
             page.title = scanned.title
             page.description = scanned.description ?? scanned.ogDescription
             page.lang = scanned.lang
-            // Without a usable base nothing resolves, and the page has no links.
-            if resolver.setBase(response.finalURL ?? response.url),
-               let base = scanned.base, let absolute = resolver.resolve(base) {
-                resolver.setBase(absolute)
-            }
-            page.canonical = scanned.canonical.flatMap(resolver.resolve)
-            var seen = Set<String>()
-            seen.reserveCapacity(scanned.links.count)
-            for link in scanned.links {
-                if let absolute = resolver.resolve(link), seen.insert(absolute).inserted {
-                    page.links.append(absolute)
-                }
-            }
+            page.canonical = links.usable ? scanned.canonical.flatMap(resolver.resolve) : nil
+            page.links = links.links
+            page.linksTruncated = links.truncated
             if !extractor.isEmpty, let document = HTMLDocument(utf8: html, url: response.finalURL) {
                 page.extract = extractor.extract(from: document).map { PageData.Extracted(name: $0.0, values: $0.1) }
             }
             return page
         }
+    }
+
+    /// What `scan` collected: absolute links, de-duplicated, at most `maxLinks`.
+    private struct Links {
+        var links: [String] = []
+        var seen = Set<String>()
+        var truncated = false
+        /// Whether the document URL was usable as a base (nothing resolves otherwise).
+        var usable = false
+        /// Whether a link came before the page's `<base>` and was resolved without it.
+        var lateBase = false
+    }
+
+    /// Scans the page, resolving links as they are found against `base` (when known), else
+    /// the page's `<base>` once seen, else `documentURL`; leaves `resolver` at the base the
+    /// page's other URLs resolve against.
+    private func scan(
+        _ html: UnsafeBufferPointer<UInt8>, documentURL: String, base: String?
+    ) -> (ScannedPage, Links) {
+        var links = Links()
+        links.usable = resolver.setBase(documentURL)
+        var baseApplied = false
+        func apply(_ base: String) {
+            baseApplied = true
+            if let absolute = resolver.resolve(base) { resolver.setBase(absolute) }
+        }
+        if links.usable, let base { apply(base) }
+        let scanned = PageScanner.scan(html) { href, baseSoFar in
+            // Without a usable base nothing resolves, and the page has no links.
+            guard links.usable else { return false }
+            if !baseApplied, let baseSoFar { apply(baseSoFar) }
+            if !baseApplied { links.lateBase = true }
+            guard let absolute = resolver.resolve(href) else { return true }
+            // At the limit, only a link not seen yet makes the list truncated.
+            if let maxLinks, links.links.count >= maxLinks {
+                links.truncated = !links.seen.contains(absolute)
+                return !links.truncated
+            }
+            if links.seen.insert(absolute).inserted { links.links.append(absolute) }
+            return true
+        }
+        if links.usable && !baseApplied, let base = scanned.base { apply(base) }
+        return (scanned, links)
     }
 
     /// HTML by its media type, or, without one, by its first bytes (as the MIME sniffing

@@ -14,6 +14,22 @@ public enum PageScanner {
         scan.run()
         return scan.page
     }
+
+    /// Scans as above, but hands each link's `href` to `link` as it is found instead of
+    /// keeping it in `links` (which stays empty), with the page's `<base href>` if one came
+    /// before it. Once `link` returns false the rest of the page's links are skipped without
+    /// being made into strings: a page of a million links costs what its first ones do.
+    public static func scan(
+        _ html: UnsafeBufferPointer<UInt8>, link: (_ href: String, _ baseSoFar: String?) -> Bool
+    ) -> ScannedPage {
+        guard let bytes = html.baseAddress, !html.isEmpty else { return ScannedPage() }
+        return withoutActuallyEscaping(link) { link in
+            var scan = Scan(bytes, count: html.count)
+            scan.onLink = link
+            scan.run()
+            return scan.page
+        }
+    }
 }
 
 /// One scan: walks the page from `<` to `<` and reads the tags that hold a field.
@@ -21,6 +37,9 @@ private struct Scan {
     var cursor: MarkupCursor
     let text: HTMLText
     var page = ScannedPage()
+    /// Takes each link instead of `page.links`; false once it wants no more.
+    var onLink: ((String, String?) -> Bool)?
+    var wantsLinks = true
 
     init(_ bytes: UnsafePointer<UInt8>, count: Int) {
         cursor = MarkupCursor(bytes, count: count)
@@ -82,12 +101,20 @@ private struct Scan {
     private mutating func startTag() {
         switch element(cursor.tagName()) {
         case .anchor:
+            guard wantsLinks else {
+                _ = cursor.skipAttributes()
+                return
+            }
             var href: Range<Int>?
             while let attribute = cursor.nextAttribute() {
                 if href == nil && cursor.spells(attribute.name, "href") { href = attribute.value }
             }
             guard !cursor.finished, let href else { return }
-            page.links.append(text.trimmed(href))
+            if let onLink {
+                wantsLinks = onLink(text.trimmed(href), page.base)
+            } else {
+                page.links.append(text.trimmed(href))
+            }
         case .html:
             // A later `<html>` adds the attributes the first one lacked (tree builder), so the
             // first `lang` on any `<html>` tag is the one the document has.

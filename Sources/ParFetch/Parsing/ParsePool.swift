@@ -28,16 +28,17 @@ final class ParsePool: Sendable {
     private let roomHandler = Mutex<(@Sendable () -> Void)?>(nil)
     let capacity: Int
 
-    /// Starts `workers` threads that parse with `rules` (unless `parse` is false), save
-    /// 2xx bodies to `store` (when given) and submit records to `writer`.
+    /// Starts `workers` threads that parse with `rules` (unless `parse` is false) keeping at
+    /// most `maxLinks` links a page (nil: all), save 2xx bodies to `store` (when given) and
+    /// submit records to `writer`.
     init(workers: Int, capacity: Int, byteCapacity: Int, rules: [ExtractionRule], parse: Bool = true,
-         store: BodyStore? = nil, writer: RecordWriter) {
+         maxLinks: Int? = nil, store: BodyStore? = nil, writer: RecordWriter) {
         if parse { LibXML.initialize() }
         self.capacity = max(1, capacity)
         self.byteCapacity = max(1, byteCapacity)
         threads = Mutex([])
         let started = (0..<max(1, workers)).map { _ in
-            NativeThread { [self] in work(rules: parse ? rules : nil, store: store, writer: writer) }
+            NativeThread { [self] in work(rules: parse ? rules : nil, maxLinks: maxLinks, store: store, writer: writer) }
         }
         threads.withLock { $0 = started }
     }
@@ -77,8 +78,8 @@ final class ParsePool: Sendable {
     }
 
     /// `rules` nil: no parsing.
-    private func work(rules: [ExtractionRule]?, store: BodyStore?, writer: RecordWriter) {
-        let parser = rules.map { PageParser(rules: $0) }
+    private func work(rules: [ExtractionRule]?, maxLinks: Int?, store: BodyStore?, writer: RecordWriter) {
+        let parser = rules.map { PageParser(rules: $0, maxLinks: maxLinks) }
         while true {
             let (job, more): (Job?, Bool) = state.withLock(when: { $0.count > 0 || $0.closed }) { state in
                 guard state.count > 0 else { return (nil, false) }
