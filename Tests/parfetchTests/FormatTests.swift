@@ -193,22 +193,8 @@ enum Python {
     static func run(
         _ script: String, arguments: [String] = [], stdin: String = "", limit: Duration = .seconds(10)
     ) throws -> Parfetch.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + arguments
-        let output = Pipe()
-        let errors = Pipe()
-        let input = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = input
-        try process.run()
-        let stdout = Parfetch.Reader(output.fileHandleForReading)
-        let stderr = Parfetch.Reader(errors.fileHandleForReading)
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-        try input.fileHandleForWriting.close()
-        try Parfetch.wait(process, limit: limit)
-        return Parfetch.Result(status: process.terminationStatus, stdout: stdout.text(), stderr: stderr.text())
+        try Parfetch.run(executable: URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script] + arguments,
+                         stdin: stdin, limit: limit)
     }
 
     /// The rows of `csv` as Python's `csv.reader` reads them (from a file opened with

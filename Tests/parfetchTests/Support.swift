@@ -8,9 +8,10 @@ enum Parfetch {
     /// PARFETCH_TEST_SLOWDOWN (a sanitizer slows it several times), and the few limits on
     /// how fast something must happen are stretched by it.
     static let slowdown = ProcessInfo.processInfo.environment["PARFETCH_TEST_SLOWDOWN"].flatMap(Double.init) ?? 1
-    /// False under Address Sanitizer (`make test-sanitize` sets PARFETCH_TEST_SANITIZER):
-    /// its shadow memory and quarantine of freed blocks are most of a process's peak RSS.
-    static let measuresMemory = ProcessInfo.processInfo.environment["PARFETCH_TEST_SANITIZER"] != "address"
+    /// False under a sanitizer (`make test-sanitize` sets PARFETCH_TEST_SANITIZER): its shadow
+    /// memory (and ASan's quarantine of freed blocks) is most of a process's peak RSS, so a
+    /// peak says nothing of parfetch's own.
+    static let measuresMemory = ProcessInfo.processInfo.environment["PARFETCH_TEST_SANITIZER"] == nil
 
     static var binary: URL {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
@@ -34,7 +35,8 @@ enum Parfetch {
         try run(executable: URL(fileURLWithPath: "/bin/sh"), ["-c", script, binary.path] + arguments, limit: limit)
     }
 
-    private static func run(executable: URL, _ arguments: [String], stdin: String? = nil, limit: Duration) throws -> Result {
+    /// Runs any program the same way (killed after `limit`).
+    static func run(executable: URL, _ arguments: [String], stdin: String? = nil, limit: Duration) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -134,5 +136,26 @@ enum Fixture {
 
     static func server() async throws -> FixtureServer {
         try await shared.value
+    }
+}
+
+/// Runs parfetch under a small Python parent that prints the child's peak resident size:
+/// RUSAGE_CHILDREN read in this test process would also count the copy of this (large)
+/// process that each child starts as.
+enum PeakRSS {
+    static let script = """
+        import resource, subprocess, sys
+        status = subprocess.run(sys.argv[1:]).returncode
+        print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
+        sys.exit(status)
+        """
+
+    /// The run (its standard error without the last line) and the peak in KiB.
+    static func run(_ arguments: [String], limit: Duration = .seconds(60)) throws -> (Parfetch.Result, Int) {
+        var result = try Python.run(script, arguments: [Parfetch.binary.path] + arguments, limit: limit)
+        var lines = result.stderr.split(separator: "\n")
+        let peak = try #require(lines.popLast().flatMap { Int($0) })
+        result.stderr = lines.joined(separator: "\n")
+        return (result, peak)
     }
 }
