@@ -30,8 +30,12 @@ enum Fixture {
         try Data(contentsOf: URL(fileURLWithPath: FixtureServer.defaultPagesDirectory).appendingPathComponent(name))
     }
 
-    /// Runs a crawl over `lines` (5 s timeout per attempt, then `configure`) and returns the
-    /// records, parsed, in output order.
+    /// How much slower than usual transfers may be: `make test-sanitize` sets
+    /// PARFETCH_TEST_SLOWDOWN (a sanitizer slows the fixture server and the parser several times).
+    static let slowdown = ProcessInfo.processInfo.environment["PARFETCH_TEST_SLOWDOWN"].flatMap(Double.init) ?? 1
+
+    /// Runs a crawl over `lines` (a 5 s timeout per attempt, stretched by ``slowdown``, then
+    /// `configure`) and returns the records, parsed, in output order.
     static func crawl(_ lines: [String], configure: (inout CrawlOptions) -> Void = { _ in }) throws -> [[String: Any]] {
         let directory = FileManager.default.temporaryDirectory
         let listPath = directory.appendingPathComponent("parfetch-crawl-\(UUID().uuidString).txt").path
@@ -42,7 +46,7 @@ enum Fixture {
         }
         try lines.joined(separator: "\n").write(toFile: listPath, atomically: true, encoding: .utf8)
         var options = CrawlOptions()
-        options.fetch.timeout = 5
+        options.fetch.timeout = 5 * slowdown
         configure(&options)
         let writer = try RecordWriter(path: outputPath)
         try Crawl.run(list: try ListReader(path: listPath), writer: writer, options: options)

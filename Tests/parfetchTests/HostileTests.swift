@@ -16,7 +16,7 @@ struct HostileTests {
         ]
         let list = try TemporaryFile(paths.map { base + $0 }.joined(separator: "\n") + "\n")
         let result = try Parfetch.run(
-            ["--timeout", "3", "--stall-timeout", "2", "--retries", "1", "--max-size", "4M", "--max-links", "100",
+            ["--timeout", "\(3 * Parfetch.slowdown)", "--stall-timeout", "2", "--retries", "1", "--max-size", "4M", "--max-links", "100",
              "--progress", "never", list.path],
             limit: .seconds(60 * Parfetch.slowdown))
         #expect(result.status == 0)

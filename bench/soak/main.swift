@@ -1,6 +1,6 @@
 // A soak run through the library, as the command runs it: URLS lines mixing every fixture
-// route (good pages, errors, resets, hangs, bombs, bad lines) at -j CONCURRENCY against a
-// fixture server started separately, then three checks:
+// route (good pages, errors, resets, hangs, bombs, the hostile routes, bad lines) at
+// -j CONCURRENCY against a fixture server started separately, then three checks:
 //   - exactly one record per line;
 //   - peak RSS (VmHWM) at the end no more than 10 % above the peak when 10 % of the records
 //     were written;
@@ -37,7 +37,20 @@ func line(_ index: Int) -> String {
     let base = slot >= 740 && slot < 760 ? "http://throttled.localhost:\(port)" : "http://h\(index % hostCount).localhost:\(port)"
     switch slot {
     case 0..<300: return "\(base)/page/index.html?\(id)"
-    case 300..<420: return "\(base)/page/products.html?\(id)"
+    case 300..<380: return "\(base)/page/products.html?\(id)"
+    // The hostile routes: 4 % of the list.
+    case 380..<384: return "\(base)/overlong?\(id)"
+    case 384..<388: return "\(base)/endless?\(id)"
+    case 388..<390: return "\(base)/huge-header?bytes=1000000&\(id)"
+    case 390..<394: return "\(base)/bad-chunk?\(id)"
+    case 394..<396: return "\(base)/trickle-headers?ms=500&\(id)"
+    case 396..<398: return "\(base)/redirect-loop?\(id)"
+    case 398..<402: return "\(base)/binary?bytes=100000&seed=\(index)&\(id)"
+    case 402..<406: return "\(base)/bad-title?\(id)"
+    case 406..<408: return "\(base)/nested?depth=10000&\(id)"
+    case 408..<410: return "\(base)/links?count=20000&\(id)"
+    case 410..<412: return "\(base)/redirect-to?url=file:///etc/passwd&\(id)"
+    case 412..<420: return "\(base)/page/products.html?\(id)"
     case 420..<480: return "\(base)/page/article.html?\(id)"
     case 480..<520: return "\(base)/gzip/links.html?\(id)"
     case 520..<560: return "\(base)/chunked/entities.html?\(id)"
