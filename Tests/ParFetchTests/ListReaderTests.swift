@@ -114,6 +114,21 @@ struct ListReaderTests {
         #expect(result.map(\.line) == [2])
     }
 
+    /// Found by fuzz-list-line: the part of an overlong line kept for its record was its first
+    /// 200 bytes, so a line starting with more white space than that looked blank and got no
+    /// record at all. Within one buffer and across several, and after the BOM.
+    @Test(arguments: [1_000, ListReader.maximumLineLength + 1, 300_000])
+    func overlongLineAfterLongWhiteSpaceStillGetsARecord(spaces: Int) throws {
+        let line = String(repeating: " ", count: spaces) + "http://a.test/" + String(repeating: "x", count: ListReader.maximumLineLength)
+        for prefix in [[], [0xEF, 0xBB, 0xBF]] as [[UInt8]] {
+            let bytes = prefix + Array((line + "\n\t" + line.replacingOccurrences(of: "http", with: "#http") + "\nhttp://b.test/\n").utf8)
+            let result = try items(bytes)
+            #expect(result.map(\.line) == [1, 3])
+            #expect(result.first?.text.hasPrefix("http://a.test/xxx") == true)
+            if case .success = result.first?.target { Issue.record("an overlong line was accepted") }
+        }
+    }
+
     @Test func nulByteIsRejectedNotTruncated() throws {
         let result = try items(Array("http://a.test/x".utf8) + [0] + Array("y\n".utf8))
         guard case .failure(let error) = result.first?.target else {

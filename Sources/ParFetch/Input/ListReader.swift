@@ -84,7 +84,7 @@ public final class ListReader {
     private static let keptPrefix = 200
 
     /// The bytes of the next line without its LF, or nil at end of input. For a line over
-    /// `maximumLineLength`, only its first bytes, with `tooLong` set.
+    /// `maximumLineLength`, only its first bytes that are not white space, with `tooLong` set.
     private func nextLine() throws -> (bytes: [UInt8], tooLong: Bool)? {
         // The start of a line found to be too long, once the rest of it is being skipped.
         var overlongPrefix: [UInt8]?
@@ -100,21 +100,34 @@ public final class ListReader {
                 let lineEnd = newline ?? end
                 guard lineEnd > start || overlongPrefix != nil || newline != nil else { return nil }
                 defer { start = newline.map { $0 + 1 } ?? end }
-                if let overlongPrefix { return (overlongPrefix, true) }
-                if lineEnd - start > Self.maximumLineLength {
-                    return (Array(buffer[start..<start + Self.keptPrefix]), true)
+                if overlongPrefix != nil || lineEnd - start > Self.maximumLineLength {
+                    return (keep(start..<lineEnd, after: overlongPrefix), true)
                 }
                 return (Array(buffer[start..<lineEnd]), false)
             }
             scanned = end - start
             if scanned > Self.maximumLineLength {
                 // Keep reading to find the line's end, but drop what was read of it.
-                if overlongPrefix == nil { overlongPrefix = Array(buffer[start..<start + Self.keptPrefix]) }
+                overlongPrefix = keep(start..<end, after: overlongPrefix)
                 start = end
                 scanned = 0
             }
             try fill()
         }
+    }
+
+    /// `prefix` (nil: the line's first part) followed by the first bytes of `range`, up to
+    /// `keptPrefix` in all. The line's leading white space (and the list's BOM) is left out,
+    /// however long: what is kept must tell whether the line is a comment, and show its text.
+    private func keep(_ range: Range<Int>, after prefix: [UInt8]?) -> [UInt8] {
+        var kept = prefix ?? []
+        var from = range.lowerBound
+        if prefix == nil, lineNumber == 0, buffer[range].starts(with: [0xEF, 0xBB, 0xBF]) { from += 3 }
+        if kept.isEmpty {
+            while from < range.upperBound, Self.isSpace(buffer[from]) { from += 1 }
+        }
+        kept += buffer[from..<min(range.upperBound, from + Self.keptPrefix - kept.count)]
+        return kept
     }
 
     /// Moves unread bytes to the front and reads more after them. Unread bytes never exceed
