@@ -129,6 +129,21 @@ struct ListReaderTests {
         }
     }
 
+    /// The progress total counts what the reader yields. Found by fuzz-list-line: a file that
+    /// ends inside what could have been a BOM (its first one or two bytes) counted no entry,
+    /// though the reader gives that line a record.
+    @Test(arguments: [
+        [0xEF], [0xEF, 0xBB], [0xEF, 0xBB, 0xBF], [0xEF, 0x0A], [0xEF, 0xBB, 0x20, 0x0A, 0x23],
+        [0xEF, 0xBB, 0xBF, 0x20, 0x23, 0x0A, 0x68], [0x20, 0xEF, 0xBB, 0xBF],
+    ] as [[UInt8]])
+    func countEntriesAgreesWithTheReader(bytes: [UInt8]) throws {
+        let path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("parfetch-count-\(UUID().uuidString).txt").path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(ListReader.countEntries(path: path) == (try items(bytes)).count)
+    }
+
     @Test func nulByteIsRejectedNotTruncated() throws {
         let result = try items(Array("http://a.test/x".utf8) + [0] + Array("y\n".utf8))
         guard case .failure(let error) = result.first?.target else {
