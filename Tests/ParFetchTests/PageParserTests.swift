@@ -92,6 +92,30 @@ struct PageParserTests {
         }
     }
 
+    /// Found by fuzz-css-selector: the error quoted the selector (and name, and assignment) as
+    /// given, so one with a line break in it made a message of several lines.
+    @Test(arguments: [
+        ("price=\n", "invalid CSS selector for 'price': \\n: "),
+        ("price=a,\n\tb[", "invalid CSS selector for 'price': a,\\n\\tb[: "),
+        ("pr\nice=a[", "invalid CSS selector for 'pr\\nice': a[: "),
+        ("pr\u{2028}ice=", "empty expression for 'pr\\u{2028}ice'"),
+        ("line\rbreak", "'line\\rbreak' is not NAME=CSS"),
+    ])
+    func errorsAreOneLine(assignment: String, message: String) {
+        #expect {
+            try ExtractionRule(assignment: assignment, language: .css)
+        } throws: { error in
+            let description = (error as? ExtractionRuleError)?.description ?? ""
+            return description.hasPrefix(message)
+                && !description.unicodeScalars.contains { $0.properties.isWhitespace && $0 != " " }
+        }
+        #expect {
+            try ExtractionRule(name: "x", xpath: "//a[\n")
+        } throws: { error in
+            (error as? ExtractionRuleError)?.description.hasPrefix("invalid XPath for 'x': //a[\\n: ") == true
+        }
+    }
+
     @Test(arguments: ["//a[", "///", "@@x", "//a[@", "nosuchfunction()"])
     func badXPathsAreErrors(expression: String) {
         #expect {
