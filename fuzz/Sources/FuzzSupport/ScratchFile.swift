@@ -44,11 +44,13 @@ public final class ScratchFile: Sendable {
 /// Input bytes with one escape, so that short inputs can stand for long ones (a fuzzer's
 /// inputs stay a few KB, while the list reader's limits are 64 KB lines in 256 KB reads):
 /// 0xFF n b is the byte b repeated n × 512 times, or once when n is 0 (a literal b, e.g. 0xFF).
-public func expanded(_ data: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+/// The result stops at `limit` bytes: under ASan every megabyte costs about 0.1 s, and a few
+/// escapes would otherwise make most inputs megabytes long.
+public func expanded(_ data: UnsafeBufferPointer<UInt8>, limit: Int) -> [UInt8] {
     var result: [UInt8] = []
     result.reserveCapacity(data.count)
     var index = 0
-    while index < data.count {
+    while index < data.count && result.count < limit {
         let byte = data[index]
         if byte == 0xFF, index + 2 < data.count {
             let count = Int(data[index + 1]) * 512
@@ -59,7 +61,7 @@ public func expanded(_ data: UnsafeBufferPointer<UInt8>) -> [UInt8] {
             index += 1
         }
     }
-    return result
+    return Array(result.prefix(limit))
 }
 
 /// Whether `text`'s bytes are valid UTF-8 (a String built by unsafe means may not be).

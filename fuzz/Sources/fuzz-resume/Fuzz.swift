@@ -24,7 +24,8 @@ private struct Fields: Decodable {
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let bytes = expanded(UnsafeBufferPointer(start: data, count: size))
+    // Just past the reader's 1 MB reads, so that a line can straddle two.
+    let bytes = expanded(UnsafeBufferPointer(start: data, count: size), limit: 1_100 * 1024)
     for retryErrors in [false, true] {
         file.write(bytes)
         let completed: CompletedLines
