@@ -129,6 +129,17 @@ struct ListReaderTests {
         }
     }
 
+    /// Found by fuzz-list-line after the fix above: on the first line, the kept part began
+    /// at a second BOM after the white space, which the reader then removed as the list's own,
+    /// so the line looked blank again.
+    @Test func overlongFirstLineStartingWithTwoBOMsStillGetsARecord() throws {
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let spaces = [UInt8](repeating: 0x20, count: ListReader.maximumLineLength + 10)
+        let result = try items(bom + [0x20] + bom + spaces + Array("http://a.test/\nhttp://b.test/\n".utf8))
+        #expect(result.map(\.line) == [1, 2])
+        #expect(result.first?.text.hasPrefix("\u{FEFF}") == true)
+    }
+
     /// The progress total counts what the reader yields. Found by fuzz-list-line: a file that
     /// ends inside what could have been a BOM (its first one or two bytes) counted no entry,
     /// though the reader gives that line a record.

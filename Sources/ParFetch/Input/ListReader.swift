@@ -51,7 +51,7 @@ public final class ListReader {
         while let (bytes, tooLong) = try nextLine() {
             lineNumber += 1
             var slice = bytes[...]
-            if lineNumber == 1, slice.starts(with: [0xEF, 0xBB, 0xBF]) {
+            if lineNumber == 1, slice.starts(with: Self.byteOrderMark) {
                 slice = slice.dropFirst(3)
             }
             while let first = slice.first, Self.isSpace(first) { slice = slice.dropFirst() }
@@ -87,7 +87,7 @@ public final class ListReader {
     /// `maximumLineLength`, only its first bytes that are not white space, with `tooLong` set.
     private func nextLine() throws -> (bytes: [UInt8], tooLong: Bool)? {
         // The start of a line found to be too long, once the rest of it is being skipped.
-        var overlongPrefix: [UInt8]?
+        var overlongPrefix: OverlongPrefix?
         // Bytes after `start` already known to hold no LF.
         var scanned = 0
         while true {
@@ -101,14 +101,18 @@ public final class ListReader {
                 guard lineEnd > start || overlongPrefix != nil || newline != nil else { return nil }
                 defer { start = newline.map { $0 + 1 } ?? end }
                 if overlongPrefix != nil || lineEnd - start > Self.maximumLineLength {
-                    return (keep(start..<lineEnd, after: overlongPrefix), true)
+                    var prefix = overlongPrefix ?? OverlongPrefix()
+                    keep(start..<lineEnd, in: &prefix)
+                    return (prefix.bytes, true)
                 }
                 return (Array(buffer[start..<lineEnd]), false)
             }
             scanned = end - start
             if scanned > Self.maximumLineLength {
                 // Keep reading to find the line's end, but drop what was read of it.
-                overlongPrefix = keep(start..<end, after: overlongPrefix)
+                var prefix = overlongPrefix ?? OverlongPrefix()
+                keep(start..<end, in: &prefix)
+                overlongPrefix = prefix
                 start = end
                 scanned = 0
             }
@@ -116,19 +120,35 @@ public final class ListReader {
         }
     }
 
-    /// `prefix` (nil: the line's first part) followed by the first bytes of `range`, up to
-    /// `keptPrefix` in all. The line's leading white space (and the list's BOM) is left out,
-    /// however long: what is kept must tell whether the line is a comment, and show its text.
-    private func keep(_ range: Range<Int>, after prefix: [UInt8]?) -> [UInt8] {
-        var kept = prefix ?? []
-        var from = range.lowerBound
-        if prefix == nil, lineNumber == 0, buffer[range].starts(with: [0xEF, 0xBB, 0xBF]) { from += 3 }
-        if kept.isEmpty {
-            while from < range.upperBound, Self.isSpace(buffer[from]) { from += 1 }
-        }
-        kept += buffer[from..<min(range.upperBound, from + Self.keptPrefix - kept.count)]
-        return kept
+    /// What is kept of an overlong line, read a buffer at a time.
+    private struct OverlongPrefix {
+        var bytes: [UInt8] = []
+        /// Nothing of the line read yet.
+        var atStart = true
+        /// Only white space read yet (after the list's BOM).
+        var inLeadingSpace = true
     }
+
+    /// Adds the next part of an overlong line, `range`, to what is kept of it: its leading
+    /// white space is left out, however long, so that what is kept tells whether the line is a
+    /// comment and shows its text; then bytes up to `keptPrefix`.
+    private func keep(_ range: Range<Int>, in prefix: inout OverlongPrefix) {
+        var from = range.lowerBound
+        if prefix.atStart, lineNumber == 0, buffer[range].starts(with: Self.byteOrderMark) {
+            // Kept, as `next` removes it from the first line; only this one BOM is the list's.
+            prefix.bytes = Self.byteOrderMark
+            from += Self.byteOrderMark.count
+        }
+        prefix.atStart = false
+        if prefix.inLeadingSpace {
+            while from < range.upperBound, Self.isSpace(buffer[from]) { from += 1 }
+            prefix.inLeadingSpace = from == range.upperBound
+        }
+        let room = max(0, Self.keptPrefix - prefix.bytes.count)
+        prefix.bytes += buffer[from..<min(range.upperBound, from + room)]
+    }
+
+    private static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
 
     /// Moves unread bytes to the front and reads more after them. Unread bytes never exceed
     /// `maximumLineLength`, so the buffer always has room.
