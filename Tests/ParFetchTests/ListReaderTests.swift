@@ -73,6 +73,10 @@ struct ListReaderTests {
         ("http://[::1]:80/", "http://[::1]:80/", "[::1]:80"),
         ("http:/example.test/x", "http://example.test/x", "example.test:80"),
         ("https://xn--bcher-kva.example/ünïcode?q=ä", "https://xn--bcher-kva.example/ünïcode?q=ä", "xn--bcher-kva.example:443"),
+        // Found by fuzz-list-line: libcurl respells in steps (%33 → 3 → 0.0.0.3); the target is
+        // where that settles, as libcurl would otherwise fetch a host other than the key.
+        ("http:/%33", "http://0.0.0.3/", "0.0.0.3:80"),
+        ("http://%33/x", "http://0.0.0.3/x", "0.0.0.3:80"),
     ])
     func acceptsFetchableURLs(line: String, target: String, host: String) throws {
         let result = try items(line + "\n")
