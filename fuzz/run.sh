@@ -36,13 +36,17 @@ for target in "${targets[@]}"; do
     echo "== fuzz-$target for $seconds s (log: $log)"
     # SWIFT_BACKTRACE off: Swift's backtracer would catch the crash before ASan and libFuzzer
     # can report it and save the input. -timeout: an input that takes 10 s is a finding.
+    started=$(date +%s)
     SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
         "$bin/fuzz-$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 -dict="$fuzz_dir/dicts/$target.dict" \
         -artifact_prefix="$dir/artifacts/" "$dir/corpus" >"$log" 2>&1
     code=$?
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+    # libFuzzer prints "Done N runs in S second(s)" only when it runs out of time; a run that
+    # stops on a finding gets its wall-clock seconds instead.
     took=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)
+    took=${took:-$(($(date +%s) - started))}
     if [ $code -eq 0 ]; then
         outcome=clean
     else
