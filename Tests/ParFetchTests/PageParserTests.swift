@@ -131,6 +131,9 @@ struct FastResolutionTests {
     static let bases = [
         "http://o.test/page/links.html", "https://Example.TEST:8443/a/b/c?x=1", "http://127.0.0.1:8080/",
         "https://cdn.example.test/assets/", "https://app.test/p?s=1#/route/x",
+        // Found by fuzz-page: against a path starting with "//", libcurl resolves "a.html" to
+        // "/a.html" where RFC 3986 (and the fast path) gave "//a.html".
+        "https://example.test//s.html", "http://e.test//", "http://e.test///x/y",
     ]
 
     static let references = [

@@ -10,10 +10,12 @@ struct FastResolution {
     private let scheme: [UInt8]
 
     /// From the parts libcurl parsed out of the base URL; nil if the base has user info or
-    /// anything else this does not reproduce.
+    /// anything else this does not reproduce. That includes a path starting with "//": libcurl
+    /// resolves "a" against "//s.html" to "/a", not RFC 3986's "//a".
     init?(scheme: String, host: String, port: String?, path: String, hasUserInfo: Bool) {
         guard !hasUserInfo, scheme == "http" || scheme == "https",
-              host.utf8.allSatisfy({ Self.isHostByte($0) }), path.utf8.first == UInt8(ascii: "/") else { return nil }
+              host.utf8.allSatisfy({ Self.isHostByte($0) }), path.utf8.first == UInt8(ascii: "/"),
+              !path.utf8.dropFirst().starts(with: [UInt8(ascii: "/")]) else { return nil }
         self.scheme = Array(scheme.utf8)
         origin = Array("\(scheme)://\(host.lowercased())\(port.map { ":" + $0 } ?? "")".utf8)
         self.path = Array(path.utf8)
