@@ -148,6 +148,8 @@ struct FastResolutionTests {
         // Found by fuzz-page: libcurl refuses a control character even in the fragment, which
         // the fast path dropped unread ("./x?q=1#…</a></li>\n  <li><a href=", an unclosed quote).
         "./x?q=1#a\nb", "x#\t", "/x#\u{7F}", "//h.test/x#\u{1}", "x#a b", "x#é",
+        // And a space, in an absolute URL's fragment only ("…#secti<li><a href=…", unclosed).
+        "https://h.test/p?x=1#a b", "HTTP://h.test#a b", "//h.test/p#a b",
     ]
 
     @Test(arguments: bases)

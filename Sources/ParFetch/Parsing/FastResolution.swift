@@ -34,9 +34,10 @@ struct FastResolution {
         let fragment = all.firstIndex(of: UInt8(ascii: "#")) ?? all.endIndex
         let reference = all[..<fragment]
         // The fragment is dropped, but libcurl refuses the whole reference if it has a control
-        // character there (a tab, or the newline of an href left unclosed), so this must too.
+        // character there (a tab, or the newline of an href left unclosed), or, in an absolute
+        // URL, a space: those go to libcurl.
         guard !reference.isEmpty, reference.allSatisfy(Self.isPlainByte),
-              !all[fragment...].contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return nil }
+              !all[fragment...].contains(where: { $0 <= 0x20 || $0 == 0x7F }) else { return nil }
         var output: [UInt8] = []
         output.reserveCapacity(origin.count + path.count + reference.count + 8)
         if let afterScheme = Self.dropHTTPScheme(reference) {
