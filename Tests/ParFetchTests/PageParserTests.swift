@@ -150,6 +150,8 @@ struct FastResolutionTests {
         "./x?q=1#a\nb", "x#\t", "/x#\u{7F}", "//h.test/x#\u{1}", "x#a b", "x#é",
         // And a space, in an absolute URL's fragment only ("…#secti<li><a href=…", unclosed).
         "https://h.test/p?x=1#a b", "HTTP://h.test#a b", "//h.test/p#a b",
+        // And a "scheme" RFC 3986 would not call one, which libcurl refuses as unsupported.
+        "+ttps://www.example.test/about", "1a://x", "9:x", "-x:y/z", ".a:b", "a/b:c", "?q=a:b",
     ]
 
     @Test(arguments: bases)

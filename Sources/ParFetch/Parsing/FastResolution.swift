@@ -49,6 +49,12 @@ struct FastResolution {
             output += scheme
             return absolute(into: &output, afterSlashes: reference.dropFirst(2))
         }
+        // libcurl takes any run of letters, digits, "+-." before a colon as a scheme, even one
+        // RFC 3986 would not ("+ttps://x", "9:x": refused as unsupported); a colon in the first
+        // segment is left to it.
+        guard !reference.prefix(while: { $0 != slash && $0 != UInt8(ascii: "?") }).contains(UInt8(ascii: ":")) else {
+            return nil
+        }
         output += origin
         if reference.first == UInt8(ascii: "?") {
             guard reference.count > 1 else { return nil }
