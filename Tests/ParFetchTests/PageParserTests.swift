@@ -152,6 +152,8 @@ struct FastResolutionTests {
         "https://h.test/p?x=1#a b", "HTTP://h.test#a b", "//h.test/p#a b",
         // And a "scheme" RFC 3986 would not call one, which libcurl refuses as unsupported.
         "+ttps://www.example.test/about", "1a://x", "9:x", "-x:y/z", ".a:b", "a/b:c", "?q=a:b",
+        // And "//" in a relative path, which libcurl joins its own way (".//x" → "x").
+        ".//index.html", "..//x", "././/x", ".///x", "../..//x", "a/.//x", "a//x", "/a//b", "x?q=//y",
     ]
 
     @Test(arguments: bases)

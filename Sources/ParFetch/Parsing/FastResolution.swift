@@ -61,7 +61,11 @@ struct FastResolution {
             output += path
             output.append(contentsOf: reference)
         } else {
-            guard let (relative, query) = Self.splitQuery(reference) else { return nil }
+            // libcurl joins a relative path with "//" in it its own way (".//x" against /a/b
+            // gives /a/x, "..//x" /x): left to it.
+            guard let (relative, query) = Self.splitQuery(reference),
+                  !zip(relative, relative.dropFirst()).contains(where: { $0 == slash && $1 == slash })
+            else { return nil }
             let pathStart = output.count
             if relative.first != slash {
                 output += path[...(path.lastIndex(of: slash) ?? 0)]
