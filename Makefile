@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 APT_PACKAGES := pkg-config libcurl4-openssl-dev libxml2-dev zlib1g-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build demo test test-sanitize bench install check-install man clean
+.PHONY: all deps build demo test test-sanitize fuzz bench install check-install man clean
 
 all: build
 
@@ -48,6 +48,17 @@ test-sanitize: deps
 		$(SWIFT) test --no-parallel --sanitize=$$sanitizer \
 			--scratch-path .build/sanitize-$$sanitizer || exit 1; \
 	done
+
+# libFuzzer targets over the parsers of untrusted input (fuzz/README.md): every target for
+# FUZZ_SECONDS each (default 60), or one with make fuzz-TARGET. Not part of make test or CI.
+FUZZ_TARGETS := list-line css-selector page robots resume
+FUZZ_SECONDS ?= 60
+.PHONY: $(addprefix fuzz-,$(FUZZ_TARGETS))
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh $(FUZZ_TARGETS)
+
+$(addprefix fuzz-,$(FUZZ_TARGETS)): fuzz-%: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh $*
 
 # parfetch against wget2, curl --parallel and Python aiohttp (fetch only), against aiohttp +
 # selectolax (with parsing), and parse throughput against lxml and selectolax. See bench/README.md.

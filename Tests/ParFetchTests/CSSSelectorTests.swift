@@ -200,6 +200,25 @@ struct CSSSelectorTests {
         #expect(error?.message == message)
     }
 
+    /// Found by fuzz-css-selector: "\n\\4" compiled to `name() = '\u{4}'`, which libxml2 refuses
+    /// (XPath has no escapes, and XML no U+0004), so a selector that "compiled" made no rule.
+    @Test("rejects characters XPath can't hold, and only those", arguments: [
+        ("\n\\4", "U+0004 at offset 1 is not allowed in XML, so XPath can't match it"),
+        (#"[title="a\b"]"#, "U+000B at offset 9 is not allowed in XML, so XPath can't match it"),
+        ("[title='a\u{1}']", "U+0001 at offset 9 is not allowed in XML, so XPath can't match it"),
+        (#".x\ffff"#, "U+FFFF at offset 2 is not allowed in XML, so XPath can't match it"),
+        ("#a\u{FFFE}", "U+FFFE at offset 2 is not allowed in XML, so XPath can't match it"),
+        (#"a::attr(\1f)"#, "U+001F at offset 8 is not allowed in XML, so XPath can't match it"),
+    ])
+    func rejectsWhatXPathCantHold(css: String, message: String) throws {
+        let error = #expect(throws: CSSSelectorError.self) { try CSSSelector(css) }
+        #expect(error?.message == message)
+        // XML's own control characters still compile, into rules libxml2 takes.
+        for allowed in [#"[title="a\9 b"]"#, #"[title="a\d"]"#, #".\a x"#, "[title='\u{85}\u{FFFD}']"] {
+            _ = try ExtractionRule(name: "x", css: allowed)
+        }
+    }
+
     @Test("describes an error on one line")
     func describes() {
         let error = #expect(throws: CSSSelectorError.self) { try CSSSelector("a[") }

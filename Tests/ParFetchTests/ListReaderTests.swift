@@ -73,6 +73,10 @@ struct ListReaderTests {
         ("http://[::1]:80/", "http://[::1]:80/", "[::1]:80"),
         ("http:/example.test/x", "http://example.test/x", "example.test:80"),
         ("https://xn--bcher-kva.example/ünïcode?q=ä", "https://xn--bcher-kva.example/ünïcode?q=ä", "xn--bcher-kva.example:443"),
+        // Found by fuzz-list-line: libcurl respells in steps (%33 → 3 → 0.0.0.3); the target is
+        // where that settles, as libcurl would otherwise fetch a host other than the key.
+        ("http:/%33", "http://0.0.0.3/", "0.0.0.3:80"),
+        ("http://%33/x", "http://0.0.0.3/x", "0.0.0.3:80"),
     ])
     func acceptsFetchableURLs(line: String, target: String, host: String) throws {
         let result = try items(line + "\n")
@@ -112,6 +116,47 @@ struct ListReaderTests {
         let comment = "# " + String(repeating: "c", count: ListReader.maximumLineLength * 2)
         let result = try items(comment + "\nhttp://b.test/\n")
         #expect(result.map(\.line) == [2])
+    }
+
+    /// Found by fuzz-list-line: the part of an overlong line kept for its record was its first
+    /// 200 bytes, so a line starting with more white space than that looked blank and got no
+    /// record at all. Within one buffer and across several, and after the BOM.
+    @Test(arguments: [1_000, ListReader.maximumLineLength + 1, 300_000])
+    func overlongLineAfterLongWhiteSpaceStillGetsARecord(spaces: Int) throws {
+        let line = String(repeating: " ", count: spaces) + "http://a.test/" + String(repeating: "x", count: ListReader.maximumLineLength)
+        for prefix in [[], [0xEF, 0xBB, 0xBF]] as [[UInt8]] {
+            let bytes = prefix + Array((line + "\n\t" + line.replacingOccurrences(of: "http", with: "#http") + "\nhttp://b.test/\n").utf8)
+            let result = try items(bytes)
+            #expect(result.map(\.line) == [1, 3])
+            #expect(result.first?.text.hasPrefix("http://a.test/xxx") == true)
+            if case .success = result.first?.target { Issue.record("an overlong line was accepted") }
+        }
+    }
+
+    /// Found by fuzz-list-line after the fix above: on the first line, the kept part began
+    /// at a second BOM after the white space, which the reader then removed as the list's own,
+    /// so the line looked blank again.
+    @Test func overlongFirstLineStartingWithTwoBOMsStillGetsARecord() throws {
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let spaces = [UInt8](repeating: 0x20, count: ListReader.maximumLineLength + 10)
+        let result = try items(bom + [0x20] + bom + spaces + Array("http://a.test/\nhttp://b.test/\n".utf8))
+        #expect(result.map(\.line) == [1, 2])
+        #expect(result.first?.text.hasPrefix("\u{FEFF}") == true)
+    }
+
+    /// The progress total counts what the reader yields. Found by fuzz-list-line: a file that
+    /// ends inside what could have been a BOM (its first one or two bytes) counted no entry,
+    /// though the reader gives that line a record.
+    @Test(arguments: [
+        [0xEF], [0xEF, 0xBB], [0xEF, 0xBB, 0xBF], [0xEF, 0x0A], [0xEF, 0xBB, 0x20, 0x0A, 0x23],
+        [0xEF, 0xBB, 0xBF, 0x20, 0x23, 0x0A, 0x68], [0x20, 0xEF, 0xBB, 0xBF],
+    ] as [[UInt8]])
+    func countEntriesAgreesWithTheReader(bytes: [UInt8]) throws {
+        let path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("parfetch-count-\(UUID().uuidString).txt").path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(ListReader.countEntries(path: path) == (try items(bytes)).count)
     }
 
     @Test func nulByteIsRejectedNotTruncated() throws {

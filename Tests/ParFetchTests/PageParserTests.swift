@@ -126,6 +126,30 @@ struct PageParserTests {
         }
     }
 
+    /// Found by fuzz-css-selector: the error quoted the selector (and name, and assignment) as
+    /// given, so one with a line break in it made a message of several lines.
+    @Test(arguments: [
+        ("price=\n", "invalid CSS selector for 'price': \\n: "),
+        ("price=a,\n\tb[", "invalid CSS selector for 'price': a,\\n\\tb[: "),
+        ("pr\nice=a[", "invalid CSS selector for 'pr\\nice': a[: "),
+        ("pr\u{2028}ice=", "empty expression for 'pr\\u{2028}ice'"),
+        ("line\rbreak", "'line\\rbreak' is not NAME=CSS"),
+    ])
+    func errorsAreOneLine(assignment: String, message: String) {
+        #expect {
+            try ExtractionRule(assignment: assignment, language: .css)
+        } throws: { error in
+            let description = (error as? ExtractionRuleError)?.description ?? ""
+            return description.hasPrefix(message)
+                && !description.unicodeScalars.contains { $0.properties.isWhitespace && $0 != " " }
+        }
+        #expect {
+            try ExtractionRule(name: "x", xpath: "//a[\n")
+        } throws: { error in
+            (error as? ExtractionRuleError)?.description.hasPrefix("invalid XPath for 'x': //a[\\n: ") == true
+        }
+    }
+
     @Test(arguments: ["//a[", "///", "@@x", "//a[@", "nosuchfunction()"])
     func badXPathsAreErrors(expression: String) {
         #expect {
@@ -141,6 +165,9 @@ struct FastResolutionTests {
     static let bases = [
         "http://o.test/page/links.html", "https://Example.TEST:8443/a/b/c?x=1", "http://127.0.0.1:8080/",
         "https://cdn.example.test/assets/", "https://app.test/p?s=1#/route/x",
+        // Found by fuzz-page: against a path starting with "//", libcurl resolves "a.html" to
+        // "/a.html" where RFC 3986 (and the fast path) gave "//a.html".
+        "https://example.test//s.html", "http://e.test//", "http://e.test///x/y",
     ]
 
     static let references = [
@@ -152,6 +179,15 @@ struct FastResolutionTests {
         "/a//b", "//", "///x", "http://h.test//double", "#", "", "mailto:x", "http://h:080/", "http://h:99999/",
         "http://h:65535/x", "http://2130706433/", "http://0x7f.1/", "http://010.1.1.1/", "http://127.0.0.1:8/",
         "http://1password.test/", "q?a|b",
+        // Found by fuzz-page: libcurl refuses a control character even in the fragment, which
+        // the fast path dropped unread ("./x?q=1#…</a></li>\n  <li><a href=", an unclosed quote).
+        "./x?q=1#a\nb", "x#\t", "/x#\u{7F}", "//h.test/x#\u{1}", "x#a b", "x#é",
+        // And a space, in an absolute URL's fragment only ("…#secti<li><a href=…", unclosed).
+        "https://h.test/p?x=1#a b", "HTTP://h.test#a b", "//h.test/p#a b",
+        // And a "scheme" RFC 3986 would not call one, which libcurl refuses as unsupported.
+        "+ttps://www.example.test/about", "1a://x", "9:x", "-x:y/z", ".a:b", "a/b:c", "?q=a:b",
+        // And "//" in a relative path, which libcurl joins its own way (".//x" → "x").
+        ".//index.html", "..//x", "././/x", ".///x", "../..//x", "a/.//x", "a//x", "/a//b", "x?q=//y",
     ]
 
     @Test(arguments: bases)

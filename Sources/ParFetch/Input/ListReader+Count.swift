@@ -20,7 +20,8 @@ extension ListReader {
                 if errno == EINTR { continue }
                 return nil
             }
-            if got == 0 { return count }
+            // A file that ends within what began as a BOM: those bytes are a line of text.
+            if got == 0 { return bomLeft > 0 && bomLeft < 3 ? count + 1 : count }
             for byte in buffer[0..<got] {
                 if bomLeft > 0 {
                     if byte == [0xEF, 0xBB, 0xBF][3 - bomLeft] {

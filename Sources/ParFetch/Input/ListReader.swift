@@ -51,7 +51,7 @@ public final class ListReader {
         while let (bytes, tooLong) = try nextLine() {
             lineNumber += 1
             var slice = bytes[...]
-            if lineNumber == 1, slice.starts(with: [0xEF, 0xBB, 0xBF]) {
+            if lineNumber == 1, slice.starts(with: Self.byteOrderMark) {
                 slice = slice.dropFirst(3)
             }
             while let first = slice.first, Self.isSpace(first) { slice = slice.dropFirst() }
@@ -84,10 +84,10 @@ public final class ListReader {
     private static let keptPrefix = 200
 
     /// The bytes of the next line without its LF, or nil at end of input. For a line over
-    /// `maximumLineLength`, only its first bytes, with `tooLong` set.
+    /// `maximumLineLength`, only its first bytes that are not white space, with `tooLong` set.
     private func nextLine() throws -> (bytes: [UInt8], tooLong: Bool)? {
         // The start of a line found to be too long, once the rest of it is being skipped.
-        var overlongPrefix: [UInt8]?
+        var overlongPrefix: OverlongPrefix?
         // Bytes after `start` already known to hold no LF.
         var scanned = 0
         while true {
@@ -100,22 +100,55 @@ public final class ListReader {
                 let lineEnd = newline ?? end
                 guard lineEnd > start || overlongPrefix != nil || newline != nil else { return nil }
                 defer { start = newline.map { $0 + 1 } ?? end }
-                if let overlongPrefix { return (overlongPrefix, true) }
-                if lineEnd - start > Self.maximumLineLength {
-                    return (Array(buffer[start..<start + Self.keptPrefix]), true)
+                if overlongPrefix != nil || lineEnd - start > Self.maximumLineLength {
+                    var prefix = overlongPrefix ?? OverlongPrefix()
+                    keep(start..<lineEnd, in: &prefix)
+                    return (prefix.bytes, true)
                 }
                 return (Array(buffer[start..<lineEnd]), false)
             }
             scanned = end - start
             if scanned > Self.maximumLineLength {
                 // Keep reading to find the line's end, but drop what was read of it.
-                if overlongPrefix == nil { overlongPrefix = Array(buffer[start..<start + Self.keptPrefix]) }
+                var prefix = overlongPrefix ?? OverlongPrefix()
+                keep(start..<end, in: &prefix)
+                overlongPrefix = prefix
                 start = end
                 scanned = 0
             }
             try fill()
         }
     }
+
+    /// What is kept of an overlong line, read a buffer at a time.
+    private struct OverlongPrefix {
+        var bytes: [UInt8] = []
+        /// Nothing of the line read yet.
+        var atStart = true
+        /// Only white space read yet (after the list's BOM).
+        var inLeadingSpace = true
+    }
+
+    /// Adds the next part of an overlong line, `range`, to what is kept of it: its leading
+    /// white space is left out, however long, so that what is kept tells whether the line is a
+    /// comment and shows its text; then bytes up to `keptPrefix`.
+    private func keep(_ range: Range<Int>, in prefix: inout OverlongPrefix) {
+        var from = range.lowerBound
+        if prefix.atStart, lineNumber == 0, buffer[range].starts(with: Self.byteOrderMark) {
+            // Kept, as `next` removes it from the first line; only this one BOM is the list's.
+            prefix.bytes = Self.byteOrderMark
+            from += Self.byteOrderMark.count
+        }
+        prefix.atStart = false
+        if prefix.inLeadingSpace {
+            while from < range.upperBound, Self.isSpace(buffer[from]) { from += 1 }
+            prefix.inLeadingSpace = from == range.upperBound
+        }
+        let room = max(0, Self.keptPrefix - prefix.bytes.count)
+        prefix.bytes += buffer[from..<min(range.upperBound, from + room)]
+    }
+
+    private static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
 
     /// Moves unread bytes to the front and reads more after them. Unread bytes never exceed
     /// `maximumLineLength`, so the buffer always has room.

@@ -34,17 +34,32 @@ final class URLCheck {
         }
         // libcurl's own spelling of the URL (e.g. `http:/a/x` becomes `http://a/x`), so that
         // what the scheduler reads from it (host, robots.txt location, path) is what libcurl
-        // will fetch.
-        var url: UnsafeMutablePointer<CChar>?
-        defer { curl_free(url) }
-        guard curl_url_get(handle, CURLUPART_URL, &url, 0) == CURLUE_OK, let url,
-              !text.utf8.elementsEqual(UnsafeRawBufferPointer(start: url, count: strlen(url)))
-        else {
-            // The usual case: the same text, kept once (a look-ahead holds 100,000 of them).
-            return .success(text)
+        // will fetch. Read back until it no longer changes: libcurl normalises one step a
+        // parse (`http://%33/` becomes `http://3/`, which the next parse, the fetch's own,
+        // reads as the IPv4 address `http://0.0.0.3/`).
+        var spelling = text
+        for _ in 0..<Self.maximumRespellings {
+            var url: UnsafeMutablePointer<CChar>?
+            defer { curl_free(url) }
+            guard curl_url_get(handle, CURLUPART_URL, &url, 0) == CURLUE_OK, let url,
+                  !spelling.utf8.elementsEqual(UnsafeRawBufferPointer(start: url, count: strlen(url)))
+            else {
+                // The usual case: the same text, kept once (a look-ahead holds 100,000 of them).
+                return .success(spelling)
+            }
+            spelling = String(cString: url)
+            let code = curl_url_set(handle, CURLUPART_URL, spelling, 0)
+            guard code == CURLUE_OK else {
+                return .failure(FetchError(.invalidURL, "libcurl reads it as \(spelling), which it then refuses: "
+                    + String(cString: curl_url_strerror(code))))
+            }
         }
-        return .success(String(cString: url))
+        return .failure(FetchError(.invalidURL, "libcurl's spelling of it does not settle (last: \(spelling))"))
     }
+
+    /// Parses after which libcurl's spelling must be stable. Two are seen (a decoded host that
+    /// then reads as an address); more would be a libcurl change worth hearing about.
+    private static let maximumRespellings = 4
 
     /// The scheduling key of the URL last accepted by `check`: its host, lower-cased, and its
     /// port (the scheme's default when none is given), e.g. `example.com:443`. Two ports of one

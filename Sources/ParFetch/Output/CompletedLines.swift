@@ -44,6 +44,12 @@ public struct CompletedLines: Sendable {
         }
         if line >= hashes.count {
             hashes.append(contentsOf: repeatElement(0, count: max(line + 1 - hashes.count, hashes.count)))
+            // Far lines the dense array now reaches move into it: each line is kept in one place,
+            // counted once, and found where `contains` looks first.
+            for (far, hash) in sparse where far < hashes.count {
+                hashes[far] = hash
+                sparse[far] = nil
+            }
         }
         if hashes[line] == 0 { count += 1 }
         hashes[line] = Self.hash(url)

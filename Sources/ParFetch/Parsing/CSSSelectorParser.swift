@@ -151,7 +151,7 @@ struct CSSSelectorParser {
             i += 1
             try rejectNamespace()
         } else if startsIdentifier(at: i) {
-            compound.typeName = CSSSyntax.asciiLowercased(parseName())
+            compound.typeName = try CSSSyntax.asciiLowercased(parseName())
             try rejectNamespace()
         }
         var pseudo: PlacedPseudoElement?
@@ -192,13 +192,13 @@ struct CSSSelectorParser {
             guard i < s.count, isNameCharacter(s[i]) || isValidEscape(at: i) else {
                 throw fail("expected an id after '#' at offset \(at)")
             }
-            return .id(parseName())
+            return .id(try parseName())
         case ".":
             i += 1
             guard startsIdentifier(at: i) else {
                 throw fail("expected a class name after '.' at offset \(at)")
             }
-            return .className(parseName())
+            return .className(try parseName())
         default:
             return try parseAttribute()
         }
@@ -219,7 +219,7 @@ struct CSSSelectorParser {
         guard startsIdentifier(at: i) else {
             throw fail("expected an attribute name at offset \(i)")
         }
-        let name = CSSSyntax.asciiLowercased(parseName())
+        let name = try CSSSyntax.asciiLowercased(parseName())
         try rejectNamespace()
         skipWhitespace()
         try expectNotAtEnd("]")
@@ -248,7 +248,7 @@ struct CSSSelectorParser {
         if c == "'" || c == "\"" {
             value = try parseString()
         } else if startsIdentifier(at: i) {
-            value = parseName()
+            value = try parseName()
         } else {
             throw fail("expected an identifier or a quoted string as the attribute value at offset \(i)")
         }
@@ -268,7 +268,7 @@ struct CSSSelectorParser {
         guard startsIdentifier(at: i) else {
             throw fail("expected a pseudo-class name after ':' at offset \(at)")
         }
-        let name = parseName()
+        let name = try parseName()
         let key = CSSSyntax.asciiLowercased(name)
         guard peek() == "(" else {
             switch key {
@@ -311,7 +311,7 @@ struct CSSSelectorParser {
         case ":":
             node.simples.append(try parsePseudoClass(insideNegation: true))
         case _ where startsIdentifier(at: i):
-            node.typeName = CSSSyntax.asciiLowercased(parseName())
+            node.typeName = try CSSSyntax.asciiLowercased(parseName())
             try rejectNamespace()
         default:
             throw fail("expected a simple selector inside :not() at offset \(i)")
@@ -396,7 +396,7 @@ struct CSSSelectorParser {
         guard startsIdentifier(at: i) else {
             throw fail("expected a pseudo-element name after '::' at offset \(at)")
         }
-        let name = parseName()
+        let name = try parseName()
         let key = CSSSyntax.asciiLowercased(name)
         guard peek() == "(" else {
             switch key {
@@ -419,7 +419,7 @@ struct CSSSelectorParser {
         if s[i] == "'" || s[i] == "\"" {
             argument = try parseString()
         } else if startsIdentifier(at: i) {
-            argument = parseName()
+            argument = try parseName()
         } else {
             throw fail("expected an attribute name in ::attr() at offset \(i)")
         }
@@ -450,14 +450,15 @@ struct CSSSelectorParser {
 
     /// Name characters and escapes, unescaped. Where an identifier is required, callers check
     /// `startsIdentifier` first; an id (`#1a`) needs only name characters.
-    private mutating func parseName() -> String {
+    private mutating func parseName() throws(CSSParseFailure) -> String {
         var out = String.UnicodeScalarView()
         while i < s.count {
             if isNameCharacter(s[i]) {
-                out.append(s[i])
+                out.append(try xmlCharacter(s[i], at: i))
                 i += 1
             } else if isValidEscape(at: i) {
-                out.append(consumeEscape())
+                let start = i
+                out.append(try xmlCharacter(consumeEscape(), at: start))
             } else {
                 break
             }
@@ -482,7 +483,7 @@ struct CSSSelectorParser {
                 throw fail("unescaped newline in the string at offset \(start)")
             }
             if c != "\\" {
-                out.append(c)
+                out.append(try xmlCharacter(c, at: i))
                 i += 1
                 continue
             }
@@ -493,8 +494,23 @@ struct CSSSelectorParser {
             case "\n", "\r", "\u{0C}":
                 i += 2
             default:
-                out.append(consumeEscape())
+                let escape = i
+                out.append(try xmlCharacter(consumeEscape(), at: escape))
             }
+        }
+    }
+
+    /// `c`, if an XPath literal can hold it. XPath 1.0 has no escapes, and libxml2 refuses an
+    /// expression with a character XML does not allow (U+0001–U+0008, U+000B, U+000C,
+    /// U+000E–U+001F, U+FFFE, U+FFFF), so a name or value with one can't be compiled.
+    private func xmlCharacter(_ c: Unicode.Scalar, at offset: Int) throws(CSSParseFailure) -> Unicode.Scalar {
+        switch c.value {
+        case 0x9, 0xA, 0xD, 0x20...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF:
+            return c
+        default:
+            let code = String(c.value, radix: 16, uppercase: true)
+            throw fail("U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code) at offset \(offset) "
+                + "is not allowed in XML, so XPath can't match it")
         }
     }
 

@@ -79,8 +79,10 @@ public struct ExtractionRule: Sendable, Hashable {
 public struct ExtractionRuleError: Error, Sendable, CustomStringConvertible {
     public let description: String
 
+    /// Line breaks and other control characters in `description` (it quotes the rule's name and
+    /// expression as given) are shown escaped, so that it stays one line.
     init(_ description: String) {
-        self.description = description
+        self.description = CSSSyntax.oneLine(description)
     }
 }
 

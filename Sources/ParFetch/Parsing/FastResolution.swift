@@ -10,10 +10,12 @@ struct FastResolution {
     private let scheme: [UInt8]
 
     /// From the parts libcurl parsed out of the base URL; nil if the base has user info or
-    /// anything else this does not reproduce.
+    /// anything else this does not reproduce. That includes a path starting with "//": libcurl
+    /// resolves "a" against "//s.html" to "/a", not RFC 3986's "//a".
     init?(scheme: String, host: String, port: String?, path: String, hasUserInfo: Bool) {
         guard !hasUserInfo, scheme == "http" || scheme == "https",
-              host.utf8.allSatisfy({ Self.isHostByte($0) }), path.utf8.first == UInt8(ascii: "/") else { return nil }
+              host.utf8.allSatisfy({ Self.isHostByte($0) }), path.utf8.first == UInt8(ascii: "/"),
+              !path.utf8.dropFirst().starts(with: [UInt8(ascii: "/")]) else { return nil }
         self.scheme = Array(scheme.utf8)
         origin = Array("\(scheme)://\(host.lowercased())\(port.map { ":" + $0 } ?? "")".utf8)
         self.path = Array(path.utf8)
@@ -29,8 +31,13 @@ struct FastResolution {
 
     private func resolve(bytes all: UnsafeBufferPointer<UInt8>) -> String? {
         let slash = UInt8(ascii: "/")
-        let reference = all[..<(all.firstIndex(of: UInt8(ascii: "#")) ?? all.endIndex)]
-        guard !reference.isEmpty, reference.allSatisfy(Self.isPlainByte) else { return nil }
+        let fragment = all.firstIndex(of: UInt8(ascii: "#")) ?? all.endIndex
+        let reference = all[..<fragment]
+        // The fragment is dropped, but libcurl refuses the whole reference if it has a control
+        // character there (a tab, or the newline of an href left unclosed), or, in an absolute
+        // URL, a space: those go to libcurl.
+        guard !reference.isEmpty, reference.allSatisfy(Self.isPlainByte),
+              !all[fragment...].contains(where: { $0 <= 0x20 || $0 == 0x7F }) else { return nil }
         var output: [UInt8] = []
         output.reserveCapacity(origin.count + path.count + reference.count + 8)
         if let afterScheme = Self.dropHTTPScheme(reference) {
@@ -42,13 +49,23 @@ struct FastResolution {
             output += scheme
             return absolute(into: &output, afterSlashes: reference.dropFirst(2))
         }
+        // libcurl takes any run of letters, digits, "+-." before a colon as a scheme, even one
+        // RFC 3986 would not ("+ttps://x", "9:x": refused as unsupported); a colon in the first
+        // segment is left to it.
+        guard !reference.prefix(while: { $0 != slash && $0 != UInt8(ascii: "?") }).contains(UInt8(ascii: ":")) else {
+            return nil
+        }
         output += origin
         if reference.first == UInt8(ascii: "?") {
             guard reference.count > 1 else { return nil }
             output += path
             output.append(contentsOf: reference)
         } else {
-            guard let (relative, query) = Self.splitQuery(reference) else { return nil }
+            // libcurl joins a relative path with "//" in it its own way (".//x" against /a/b
+            // gives /a/x, "..//x" /x): left to it.
+            guard let (relative, query) = Self.splitQuery(reference),
+                  !zip(relative, relative.dropFirst()).contains(where: { $0 == slash && $1 == slash })
+            else { return nil }
             let pathStart = output.count
             if relative.first != slash {
                 output += path[...(path.lastIndex(of: slash) ?? 0)]

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Writes the seed corpora under fuzz/corpus/TARGET/ from the fixtures (pages, lists) and a few
+# hand-written cases. Run from anywhere; the output is committed, so rerun it only when the
+# fixtures change. Seeds are plain inputs in each target's format (see Sources/fuzz-*/Fuzz.swift).
+set -euo pipefail
+cd "$(dirname "$0")"
+fixtures=../fixtures
+rm -rf corpus
+mkdir -p corpus/{list-line,css-selector,page,robots,resume}
+
+seed() {  # seed TARGET NAME: standard input becomes corpus/TARGET/NAME
+    cat >"corpus/$1/$2"
+}
+
+# list-line: the demo list with a real address, and the shapes DESIGN.md names.
+sed 's|{{BASE}}|http://127.0.0.1:8080|' $fixtures/lists/demo.txt | seed list-line demo
+printf '\xef\xbb\xbf  http://a.test/x \t\r\nhttps://b.test/\r\n# c\n\n' | seed list-line bom-crlf
+printf 'ftp://x/\nexample.com\nhttp://[::1]:8080/a\nhttp://user:pw@H%%41st.test/%%7e?q#f\nhttp:/a/b\n' | seed list-line shapes
+printf '\xff\x90 http://a.test/\n' | seed list-line long-blank-prefix   # 73,728 spaces (see expanded())
+
+# css-selector: what the tests and the README use.
+i=0
+while IFS= read -r selector; do
+    i=$((i + 1))
+    printf '%s' "$selector" | seed css-selector "$i"
+done <<'SELECTORS'
+span.price
+ul > li
+a::attr(href)
+div#main p:first-child::text
+li:nth-child(2n+1), li:last-child
+a[href^="http"][title~=x]:not(.ad)
+tr + tr ~ td
+[lang|=en] *::text
+p:nth-child(-n+3)
+a[title="it's \"here\""]
+SELECTORS
+
+# page: each fixture page (but the two big generated ones) behind a content type and a URL.
+for page in $fixtures/pages/*.html; do
+    name=$(basename "$page" .html)
+    case $name in large | bench-page) continue ;; esac
+    case $name in
+        latin1) type='text/html; charset=iso-8859-1' ;;
+        sjis) type='text/html' ;;  # its <meta charset> decides
+        *) type='text/html; charset=utf-8' ;;
+    esac
+    { printf '%s\nhttps://example.com/site/%s.html\n' "$type" "$name"; cat "$page"; } | seed page "$name"
+done
+{ printf '\n\n'; cat $fixtures/pages/about.txt; } | seed page about-no-type
+
+# robots: the file, a NUL, then paths (the first is also the user agent).
+printf 'User-agent: *\nDisallow: /private/\nAllow: /private/ok$\nCrawl-delay: 2.5\n\nUser-agent: parfetch\nDisallow: /*.gif$\n\0parfetch/1.0\n/private/ok\n/a.gif\n/robots.txt\n' | seed robots groups
+printf '\xef\xbb\xbfuser-agent: *\r\ndisallow: /%%7Efoo/*a*b\r\nallow: /\r\n\0x\n/~foo/xxaxb\n/%%7efoo/ab\n' | seed robots escapes
+
+# resume: records as parfetch writes them, with and without errors, and a torn last line.
+seed resume records <<'EOF_RECORDS'
+{"line":1,"url":"http://a.test/","status":200,"ok":true}
+{"line":3,"url":"http://b.test/","error":{"kind":"timeout","message":"timed out"}}
+{"line":4,"url":"http://c.test/","error":{"kind":"interrupted","message":"stopped"}}
+{"line":1048577,"url":"http://far.test/"}
+{"line":7,"url":"http://d.te
+EOF_RECORDS
+# (the last line loses its newline: a record torn by a crash)
+truncate -s -1 corpus/resume/records
+printf 'not json\n{"line":2,"url":"x"}\n{"line":2,"url":"y","error":null}\n' | seed resume mixed
