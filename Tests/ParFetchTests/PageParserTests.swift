@@ -188,6 +188,9 @@ struct FastResolutionTests {
         "+ttps://www.example.test/about", "1a://x", "9:x", "-x:y/z", ".a:b", "a/b:c", "?q=a:b",
         // And "//" in a relative path, which libcurl joins its own way (".//x" → "x").
         ".//index.html", "..//x", "././/x", ".///x", "../..//x", "a/.//x", "a//x", "/a//b", "x?q=//y",
+        // And only "./" or "../" segments before a query, where libcurl drops the last slash
+        // ("./?q" against /a/b/ gives /a/b?q, RFC 3986 /a/b/?q).
+        "./?iles/../files/data.csv", "./?q", "../?q", "./../?q", "././?q", ".?q", "..?q", "a/./?q", ".../?q",
     ]
 
     @Test(arguments: bases)

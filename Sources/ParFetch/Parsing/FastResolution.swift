@@ -63,8 +63,13 @@ struct FastResolution {
         } else {
             // libcurl joins a relative path with "//" in it its own way (".//x" against /a/b
             // gives /a/x, "..//x" /x): left to it.
+            // So is a path of only "./" and "../" before a query: libcurl strips those and then
+            // treats the rest as a bare "?query" on the base's directory without its last slash
+            // ("./?q" against /a/b/ gives /a/b?q, RFC 3986 /a/b/?q).
             guard let (relative, query) = Self.splitQuery(reference),
-                  !zip(relative, relative.dropFirst()).contains(where: { $0 == slash && $1 == slash })
+                  !zip(relative, relative.dropFirst()).contains(where: { $0 == slash && $1 == slash }),
+                  query.isEmpty || relative.last != slash
+                      || !relative.allSatisfy({ $0 == slash || $0 == UInt8(ascii: ".") })
             else { return nil }
             let pathStart = output.count
             if relative.first != slash {
