@@ -162,8 +162,10 @@ struct HostileRouteTests {
         #expect((record["extract"] as? [String: [String]])?["deep"] == ["/deep"])
     }
 
-    /// The crawl's default limit (10,000) holds a million-link page to its first links.
-    @Test(arguments: [(1_000_000, 10_000, true), (10_000, 10_000, false), (3, 3, false)])
+    /// The crawl's default limit (10,000) holds a page of ten times as many links to its first
+    /// links (the million-link page is the end-to-end test's: 34 MB made by the fixture server
+    /// is slow under a sanitizer).
+    @Test(arguments: [(100_000, 10_000, true), (10_000, 10_000, false), (3, 3, false)])
     func linksAreCutAtTheDefaultLimit(count: Int, kept: Int, truncated: Bool) async throws {
         let server = try await Fixture.server()
         let records = try Fixture.crawl(["\(server.baseURL)/links?count=\(count)"])

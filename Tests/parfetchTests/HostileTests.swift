@@ -76,7 +76,8 @@ struct HostileTests {
     @Test func millionLinkPageMemoryIsBoundedByTheLinkLimit() async throws {
         let server = try await Fixture.server()
         let list = try TemporaryFile("\(server.baseURL)/links?count=1000000\n")
-        let (result, peak) = try PeakRSS.run([list.path, "--progress", "never"])
+        let (result, peak) = try PeakRSS.run([list.path, "--progress", "never", "--timeout", "\(30 * Parfetch.slowdown)"],
+                                             limit: .seconds(60 * Parfetch.slowdown))
         let record = try #require(try Records(result.stdout)[1])
         #expect((record["links"] as? [String])?.count == 10_000)
         #expect(record["links_truncated"] as? Bool == true)
