@@ -9,10 +9,13 @@
 public enum PageScanner {
     /// Scans UTF-8 HTML (already decoded by the caller; NUL bytes are allowed).
     public static func scan(_ html: UnsafeBufferPointer<UInt8>) -> ScannedPage {
-        guard let bytes = html.baseAddress, !html.isEmpty else { return ScannedPage() }
-        var scan = Scan(bytes, count: html.count)
-        scan.run()
-        return scan.page
+        var links: [String] = []
+        var page = scan(html) { href, _ in
+            links.append(href)
+            return true
+        }
+        page.links = links
+        return page
     }
 
     /// Scans as above, but hands each link's `href` to `link` as it is found instead of
@@ -37,8 +40,8 @@ private struct Scan {
     var cursor: MarkupCursor
     let text: HTMLText
     var page = ScannedPage()
-    /// Takes each link instead of `page.links`; false once it wants no more.
-    var onLink: ((String, String?) -> Bool)?
+    /// Takes each link's `href` and the `<base href>` seen so far; false once it wants no more.
+    var onLink: (String, String?) -> Bool = { _, _ in true }
     var wantsLinks = true
 
     init(_ bytes: UnsafePointer<UInt8>, count: Int) {
@@ -110,11 +113,7 @@ private struct Scan {
                 if href == nil && cursor.spells(attribute.name, "href") { href = attribute.value }
             }
             guard !cursor.finished, let href else { return }
-            if let onLink {
-                wantsLinks = onLink(text.trimmed(href), page.base)
-            } else {
-                page.links.append(text.trimmed(href))
-            }
+            wantsLinks = onLink(text.trimmed(href), page.base)
         case .html:
             // A later `<html>` adds the attributes the first one lacked (tree builder), so the
             // first `lang` on any `<html>` tag is the one the document has.
