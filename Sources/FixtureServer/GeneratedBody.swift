@@ -30,10 +30,16 @@ struct GeneratedBody {
                 buffer.writeString(text)
                 nextPart()
             case .repeated(let count, let item):
-                while written < count && buffer.writerIndex < end {
-                    buffer.writeString(item(written))
+                // Items are gathered into one string per write: a buffer write per item is
+                // slow in a debug build under a sanitizer.
+                let budget = end - buffer.writerIndex
+                var text = ""
+                text.reserveCapacity(budget + 256)
+                while written < count && text.utf8.count < budget {
+                    text += item(written)
                     written += 1
                 }
+                buffer.writeString(text)
                 if written == count { nextPart() }
             case .random(let count, let seed):
                 let length = min(count - written, end - buffer.writerIndex)
@@ -51,11 +57,17 @@ struct GeneratedBody {
     }
 
     /// Bytes `offset ..< offset + length` of the stream: byte `i` is byte `i % 8` of
-    /// splitmix64's output number `i / 8`, so any part of it can be made on its own.
+    /// splitmix64's output number `i / 8`, so any part of it can be made on its own. Written
+    /// straight into the buffer's memory (a buffer write per byte is slow in a debug build
+    /// under a sanitizer).
     private static func appendRandom(_ length: Int, seed: UInt64, offset: Int, to buffer: inout ByteBuffer) {
-        for index in offset..<(offset + length) {
-            let word = splitmix64(seed &+ UInt64(index / 8) &* 0x9E37_79B9_7F4A_7C15)
-            buffer.writeInteger(UInt8(truncatingIfNeeded: word >> (8 * UInt64(index % 8))))
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { memory in
+            for position in 0..<length {
+                let index = offset + position
+                let word = splitmix64(seed &+ UInt64(index / 8) &* 0x9E37_79B9_7F4A_7C15)
+                memory[position] = UInt8(truncatingIfNeeded: word >> (8 * UInt64(index % 8)))
+            }
+            return length
         }
     }
 
