@@ -24,7 +24,7 @@ extension ListReader {
             if got == 0 { return bomLeft > 0 && bomLeft < 3 ? count + 1 : count }
             for byte in buffer[0..<got] {
                 if bomLeft > 0 {
-                    if byte == [0xEF, 0xBB, 0xBF][3 - bomLeft] {
+                    if byte == Self.byteOrderMark[3 - bomLeft] {
                         bomLeft -= 1
                         continue
                     }

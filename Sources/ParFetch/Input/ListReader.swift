@@ -148,7 +148,7 @@ public final class ListReader {
         prefix.bytes += buffer[from..<min(range.upperBound, from + room)]
     }
 
-    private static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+    static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
 
     /// Moves unread bytes to the front and reads more after them. Unread bytes never exceed
     /// `maximumLineLength`, so the buffer always has room.
