@@ -67,7 +67,7 @@ struct CrawlTests {
         let records = try crawl((1...60).map { "\(server.baseURL)/page/\(pages[$0 % pages.count])?i=\($0)" })
         #expect(records.count == 60)
         #expect(records.allSatisfy { $0["title"] is String && $0["links"] is [String] })
-        #expect(EventLoop.misplacedWork.load(ordering: .relaxed) == 0)
+        #expect(LoopThreads.misplacedWork.load(ordering: .relaxed) == 0)
     }
 
     @Test func emptyListWritesNothing() throws {

@@ -58,3 +58,14 @@ enum Fixture {
         }
     }
 }
+
+extension CheckedURL {
+    /// A URL the test knows is valid (a typo stops the test at once).
+    static func valid(_ text: String) -> CheckedURL {
+        do {
+            return try CheckedURL(text)
+        } catch {
+            preconditionFailure("\(text) does not check: \(error)")
+        }
+    }
+}

@@ -6,12 +6,16 @@ import Testing
 @Suite struct HostSchedulerTests {
     struct Job: SchedulerJob, Equatable {
         let host: String
-        let url: String
+        let path: String
 
         init(_ host: String, _ path: String) {
             self.host = host
-            url = "http://\(host)\(path)"
+            self.path = path
         }
+
+        var url: String { "http://\(host)\(path)" }
+        var robotsPath: Substring { Substring(path) }
+        var robotsURL: String { "http://\(host)/robots.txt" }
     }
 
     typealias Scheduler = HostScheduler<Job>
@@ -401,12 +405,6 @@ import Testing
         #expect(events == ["start http://a:80/a", "skip http://a:80/private/b robots", "start http://a:80/c"])
         // Crawl-delay 1 s is a minimum: jitter only lengthens it (up to +50 %).
         #expect(lastStart >= Self.t0 + Self.second && lastStart <= Self.t0 + 3 * Self.second / 2)
-    }
-
-    @Test func robotsURLKeepsSchemeAndAuthority() {
-        #expect(Scheduler.robotsURL(for: "https://Example.com:8443/a/b?c#d") == "https://Example.com:8443/robots.txt")
-        #expect(Scheduler.robotsURL(for: "http://[::1]:9/x") == "http://[::1]:9/robots.txt")
-        #expect(Scheduler.robotsURL(for: "http://h?q") == "http://h/robots.txt")
     }
 
     // MARK: look-ahead and stopping

@@ -15,7 +15,7 @@ struct JSONLineEncoderTests {
             url: "http://a.test/", finalURL: "http://a.test/b", status: 200, contentType: "text/html",
             bytes: 5120, httpVersion: "2", redirects: 1,
             timing: Timing(total: 123_456, dns: 1_000, connect: 4_000, tls: 20_000, firstByte: 110_000))
-        let item = ListItem(line: 3, text: "http://a.test/", target: .success("http://a.test/"))
+        let item = ListItem(line: 3, text: "http://a.test/", target: .success(CheckedURL.valid("http://a.test/")))
         #expect(encode(Record(item: item, response: response)) == """
             {"line":3,"url":"http://a.test/","final_url":"http://a.test/b","status":200,"ok":true,\
             "content_type":"text/html","bytes":5120,"http_version":"2","redirects":1,"attempts":1,\
@@ -25,7 +25,7 @@ struct JSONLineEncoderTests {
     }
 
     @Test func savedComesAfterExtractAndBeforeError() {
-        let item = ListItem(line: 1, text: "http://a.test/", target: .success("http://a.test/"))
+        let item = ListItem(line: 1, text: "http://a.test/", target: .success(CheckedURL.valid("http://a.test/")))
         var record = Record(item: item, response: Response(url: "http://a.test/", status: 200, bytes: 1))
         var page = PageData()
         page.extract = [PageData.Extracted(name: "p", values: ["1"])]
@@ -50,7 +50,7 @@ struct JSONLineEncoderTests {
 
     @Test func escapesPerRFC8259AndStaysParseable() throws {
         let nasty = "quote\" backslash\\ newline\n tab\t cr\r nul\u{0} bell\u{7} unicode é 日本 🎉 \u{2028}"
-        let item = ListItem(line: 1, text: nasty, target: .success("http://a.test/"))
+        let item = ListItem(line: 1, text: nasty, target: .success(CheckedURL.valid("http://a.test/")))
         let line = encode(Record(item: item, error: FetchError(.other, nasty)))
         #expect(line.hasSuffix("}\n"))
         #expect(line.dropLast().contains("\n") == false)

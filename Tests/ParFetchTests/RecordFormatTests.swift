@@ -10,7 +10,7 @@ struct RecordFormatTests {
             url: "http://a.test/", finalURL: "http://a.test/b", status: 200, contentType: "text/html",
             bytes: 5120, httpVersion: "1.1", redirects: 1,
             timing: Timing(total: 123_456, dns: 1_000, connect: 4_000, tls: nil, firstByte: 110_000))
-        var record = Record(item: ListItem(line: 3, text: "http://a.test/", target: .success("http://a.test/")),
+        var record = Record(item: ListItem(line: 3, text: "http://a.test/", target: .success(CheckedURL.valid("http://a.test/"))),
                             response: response)
         var page = PageData()
         page.title = "Fish, \"chips\""

@@ -354,7 +354,7 @@ import Testing
     }
 
     @Test func onlyRobotsTxtItselfIsExempt() {
-        #expect(RobotsRules.disallowAll.allows(url: "https://example.com/robots.txt"))
+        #expect(RobotsRules.disallowAll.allows(path: CheckedURL.valid("https://example.com/robots.txt").pathAndQuery))
         #expect(!RobotsRules.disallowAll.allows(path: "/robots.txt.bak"))
         #expect(!RobotsRules.disallowAll.allows(path: "/dir/robots.txt"))
     }
@@ -496,11 +496,11 @@ import Testing
 
     @Test func allowAllAndDisallowAll() {
         #expect(RobotsRules.allowAll.allows(path: "/"))
-        #expect(RobotsRules.allowAll.allows(url: "https://example.com/any?thing"))
+        #expect(RobotsRules.allowAll.allows(path: CheckedURL.valid("https://example.com/any?thing").pathAndQuery))
         #expect(RobotsRules.allowAll.crawlDelay == nil)
         #expect(!RobotsRules.disallowAll.allows(path: "/"))
         #expect(!RobotsRules.disallowAll.allows(path: "/x?y=1"))
-        #expect(!RobotsRules.disallowAll.allows(url: "http://127.0.0.1:8080"))
+        #expect(!RobotsRules.disallowAll.allows(path: CheckedURL.valid("http://127.0.0.1:8080").pathAndQuery))
         #expect(RobotsRules.disallowAll.crawlDelay == nil)
         #expect(RobotsRules.allowAll != RobotsRules.disallowAll)
         #expect(Self.rules("") == .allowAll)
@@ -534,7 +534,7 @@ import Testing
         ("https://example.com/%70ublic", true),
     ])
     func allowsURL(url: String, allowed: Bool) {
-        #expect(Self.rules(Self.siteRules).allows(url: url) == allowed)
+        #expect(Self.rules(Self.siteRules).allows(path: CheckedURL.valid(url).pathAndQuery) == allowed)
     }
 
     @Test(arguments: [

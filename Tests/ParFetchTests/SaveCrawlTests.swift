@@ -68,7 +68,7 @@ struct SaveCrawlTests {
         #expect(byLine[1]?["links"] is [String])
         #expect(byLine[3]?["links"] == nil)
         #expect(Set(try DirectoryTree.snapshot(scratch.sub("out")).keys) == expectedFiles)
-        #expect(EventLoop.misplacedWork.load(ordering: .relaxed) == 0)
+        #expect(LoopThreads.misplacedWork.load(ordering: .relaxed) == 0)
     }
 
     @Test func savingWorksWithoutParsing() async throws {

@@ -1,6 +1,5 @@
 import CCurl
 import CLibCurl
-import Synchronization
 
 import CLinux
 #if canImport(Glibc)
@@ -73,8 +72,8 @@ final class EventLoop: @unchecked Sendable {
             throw error
         }
         thread = NativeThread { [self] in
-            Self.registerLoopThread(true)
-            defer { Self.registerLoopThread(false) }
+            LoopThreads.register(true)
+            defer { LoopThreads.register(false) }
             let multi = CurlMulti(epoll: epoll, configuration: configuration)
             self.multi = multi
             run(multi)
@@ -181,26 +180,6 @@ final class EventLoop: @unchecked Sendable {
         guard deadline > now else { return 0 }
         // Rounded up: waking early would only spin.
         return Int32(min((deadline - now + 999_999) / 1_000_000, UInt64(Int32.max)))
-    }
-}
-
-extension EventLoop {
-    /// The loop threads running now, by pthread id.
-    private static let loopThreads = Mutex<Set<UInt>>([])
-    /// Times work that belongs off the loop (parsing) was found running on a loop thread.
-    static let misplacedWork = Atomic<Int>(0)
-
-    static func registerLoopThread(_ running: Bool) {
-        loopThreads.withLock { threads in
-            if running { threads.insert(UInt(pthread_self())) } else { threads.remove(UInt(pthread_self())) }
-        }
-    }
-
-    /// Counts CPU work found running on a loop thread, which must only ever drive I/O
-    /// (tests assert the count stays 0).
-    static func checkNotOnLoop() {
-        guard loopThreads.withLock({ $0.contains(UInt(pthread_self())) }) else { return }
-        misplacedWork.add(1, ordering: .relaxed)
     }
 }
 

@@ -7,12 +7,13 @@ struct Deduplicator {
     private var firstLines: [Int: Int] = [:]
 
     /// The line `url` was first seen on, or nil (and `line` is remembered) if this is the first.
-    mutating func earlierLine(for url: String, line: Int) -> Int? {
-        var url = url
-        let key = url.withUTF8 { bytes in
+    mutating func earlierLine(for url: CheckedURL, line: Int) -> Int? {
+        var resource = url.withoutFragment
+        // The bytes, not the characters: String hashing normalises Unicode, which costs more
+        // and would make two spellings one URL.
+        let key = resource.withUTF8 { bytes in
             var hasher = Hasher()
-            let beforeFragment = bytes.prefix { $0 != UInt8(ascii: "#") }
-            hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: beforeFragment)))
+            hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
             return hasher.finalize()
         }
         if let first = firstLines[key] { return first }

@@ -4,17 +4,21 @@ public struct ListItem: Sendable {
     public var line: Int
     /// The line as given, trimmed (invalid UTF-8 replaced by U+FFFD).
     public var text: String
-    /// The URL to fetch, or why the line can't be fetched.
-    public var target: Result<String, FetchError>
-    /// The host the scheduler files the URL under (host name and port), set by the list
-    /// reader for fetchable lines.
-    var host = ""
-    /// Its place among the lines that get a record in this run (from 0), for `--ordered`.
+    /// The URL to fetch, checked and taken apart, or why the line can't be fetched.
+    public var target: Result<CheckedURL, FetchError>
+    /// Its place among the lines that get a record in this run (from 0), for `--ordered`; the
+    /// intake numbers the lines it lets through.
     var sequence = 0
 
-    public init(line: Int, text: String, target: Result<String, FetchError>) {
+    public init(line: Int, text: String, target: Result<CheckedURL, FetchError>) {
         self.line = line
         self.text = text
         self.target = target
+    }
+
+    /// The checked URL, for a line that can be fetched.
+    public var url: CheckedURL? {
+        if case .success(let url) = target { return url }
+        return nil
     }
 }

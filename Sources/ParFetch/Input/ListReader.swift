@@ -71,11 +71,7 @@ public final class ListReader {
                 return ListItem(line: lineNumber, text: text,
                                 target: .failure(FetchError(.invalidURL, "the line contains a NUL byte")))
             }
-            var item = ListItem(line: lineNumber, text: text, target: urlCheck.check(text))
-            if case .success = item.target {
-                item.host = urlCheck.hostOfLastCheck()
-            }
-            return item
+            return ListItem(line: lineNumber, text: text, target: urlCheck.check(text))
         }
         return nil
     }

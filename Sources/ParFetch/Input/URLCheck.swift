@@ -20,17 +20,23 @@ final class URLCheck {
         curl_url_cleanup(handle)
     }
 
-    /// The URL to fetch, or why `text` can't be fetched.
-    func check(_ text: String) -> Result<String, FetchError> {
-        guard let scheme = Self.scheme(of: text) else {
+    /// The URL to fetch, taken apart, or why `text` can't be fetched.
+    func check(_ text: String) -> Result<CheckedURL, FetchError> {
+        // Parsed as the fetch will parse it (no flags): what is accepted here, libcurl fetches.
+        let code = set(text)
+        switch code {
+        case CURLUE_OK:
+            break
+        case CURLUE_BAD_SCHEME:
             return .failure(FetchError(.invalidURL, "not an absolute URL: it lacks a scheme such as https://"))
-        }
-        guard scheme == "http" || scheme == "https" else {
-            return .failure(FetchError(.unsupportedScheme, "scheme \"\(scheme)\" is not supported (only http and https)"))
-        }
-        let code = curl_url_set(handle, CURLUPART_URL, text, 0)
-        guard code == CURLUE_OK else {
+        case CURLUE_UNSUPPORTED_SCHEME:
+            return .failure(unsupportedScheme(of: text))
+        default:
             return .failure(FetchError(.invalidURL, String(cString: curl_url_strerror(code))))
+        }
+        // libcurl fetches more schemes than we do (ftp, file, …).
+        guard let scheme = part(CURLUPART_SCHEME), scheme == "http" || scheme == "https" else {
+            return .failure(unsupportedScheme(of: text))
         }
         // libcurl's own spelling of the URL (e.g. `http:/a/x` becomes `http://a/x`), so that
         // what the scheduler reads from it (host, robots.txt location, path) is what libcurl
@@ -41,14 +47,15 @@ final class URLCheck {
         for _ in 0..<Self.maximumRespellings {
             var url: UnsafeMutablePointer<CChar>?
             defer { curl_free(url) }
-            guard curl_url_get(handle, CURLUPART_URL, &url, 0) == CURLUE_OK, let url,
-                  !spelling.utf8.elementsEqual(UnsafeRawBufferPointer(start: url, count: strlen(url)))
-            else {
+            guard curl_url_get(handle, CURLUPART_URL, &url, 0) == CURLUE_OK, let url else {
+                return .failure(FetchError(.invalidURL, "libcurl accepts it but cannot spell it back"))
+            }
+            if spelling.utf8.elementsEqual(UnsafeRawBufferPointer(start: url, count: strlen(url))) {
                 // The usual case: the same text, kept once (a look-ahead holds 100,000 of them).
-                return .success(spelling)
+                return checked(spelling, https: scheme == "https")
             }
             spelling = String(cString: url)
-            let code = curl_url_set(handle, CURLUPART_URL, spelling, 0)
+            let code = set(spelling)
             guard code == CURLUE_OK else {
                 return .failure(FetchError(.invalidURL, "libcurl reads it as \(spelling), which it then refuses: "
                     + String(cString: curl_url_strerror(code))))
@@ -61,84 +68,53 @@ final class URLCheck {
     /// then reads as an address); more would be a libcurl change worth hearing about.
     private static let maximumRespellings = 4
 
-    /// The scheduling key of the URL last accepted by `check`: its host, lower-cased, and its
-    /// port (the scheme's default when none is given), e.g. `example.com:443`. Two ports of one
-    /// machine are two hosts, as two servers may listen there.
-    func hostOfLastCheck() -> String {
-        var host: UnsafeMutablePointer<CChar>?
-        var port: UnsafeMutablePointer<CChar>?
-        defer {
-            curl_free(host)
-            curl_free(port)
+    /// The value for `spelling`, which the handle holds: the host key, and where the path and
+    /// the fragment start, from the lengths of the parts that end libcurl's spelling
+    /// (`path[?query][#fragment]`).
+    private func checked(_ spelling: String, https: Bool) -> Result<CheckedURL, FetchError> {
+        guard let host = part(CURLUPART_HOST) else {
+            return .failure(FetchError(.invalidURL, "no host name"))
         }
-        guard curl_url_get(handle, CURLUPART_HOST, &host, 0) == CURLUE_OK, let host else { return "" }
-        _ = curl_url_get(handle, CURLUPART_PORT, &port, UInt32(CURLU_DEFAULT_PORT))
-        var key = String(cString: host).lowercased()
-        if let port {
-            key += ":" + String(cString: port)
-        }
-        return key
+        let port = part(CURLUPART_PORT, flags: UInt32(CURLU_DEFAULT_PORT))
+        let path = part(CURLUPART_PATH) ?? ""
+        let query = part(CURLUPART_QUERY)
+        let fragment = part(CURLUPART_FRAGMENT)
+        let length = spelling.utf8.count
+        let fragmentStart = length - (fragment.map { $0.utf8.count + 1 } ?? 0)
+        let pathStart = fragmentStart - (query.map { $0.utf8.count + 1 } ?? 0) - path.utf8.count
+        return .success(CheckedURL(absolute: spelling, hostKey: host.lowercased() + (port.map { ":" + $0 } ?? ""),
+                                   isHTTPS: https, pathStart: pathStart, fragmentStart: fragmentStart))
+    }
+
+    /// The error for a URL whose scheme libcurl knows but we don't fetch, or doesn't know; it
+    /// names the scheme when libcurl can read it.
+    private func unsupportedScheme(of text: String) -> FetchError {
+        let scheme = set(text, flags: UInt32(CURLU_NON_SUPPORT_SCHEME)) == CURLUE_OK
+            ? part(CURLUPART_SCHEME) : nil
+        return FetchError(.unsupportedScheme, scheme.map { "scheme \"\($0)\" is not supported (only http and https)" }
+            ?? "its scheme is not supported (only http and https)")
+    }
+
+    /// Parses `url` on its own. A handle that holds a URL would take a new one as relative to
+    /// it (as a redirect's target): `not a url` after `ftp://x/` reads as `ftp://x/not%20a%20url`.
+    private func set(_ url: String, flags: UInt32 = 0) -> CURLUcode {
+        _ = curl_url_set(handle, CURLUPART_URL, nil, 0)
+        return curl_url_set(handle, CURLUPART_URL, url, flags)
+    }
+
+    /// A part of the URL the handle holds, as libcurl spells it.
+    private func part(_ part: CURLUPart, flags: UInt32 = 0) -> String? {
+        var value: UnsafeMutablePointer<CChar>?
+        defer { curl_free(value) }
+        guard curl_url_get(handle, part, &value, flags) == CURLUE_OK, let value else { return nil }
+        return String(cString: value)
     }
 
     /// The host of `url` as libcurl parses it, lower-cased, followed by `:port` only when the
     /// URL names a port other than its scheme's default: `example.com`, `example.com:8080`,
     /// `[::1]:8080` (wget's directory names). nil when libcurl can't parse `url`.
     func hostWithNonDefaultPort(of url: String) -> String? {
-        guard curl_url_set(handle, CURLUPART_URL, url, 0) == CURLUE_OK else { return nil }
-        var host: UnsafeMutablePointer<CChar>?
-        var port: UnsafeMutablePointer<CChar>?
-        defer {
-            curl_free(host)
-            curl_free(port)
-        }
-        guard curl_url_get(handle, CURLUPART_HOST, &host, 0) == CURLUE_OK, let host else { return nil }
-        _ = curl_url_get(handle, CURLUPART_PORT, &port, UInt32(CURLU_NO_DEFAULT_PORT))
-        var name = String(cString: host).lowercased()
-        if let port {
-            name += ":" + String(cString: port)
-        }
-        return name
-    }
-
-    /// Whether `text` starts with a scheme other than http or https (checked without
-    /// allocating: the link resolver asks for every link of every page).
-    static func hasOtherScheme(_ text: String) -> Bool {
-        var length = 0
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: ":"):
-                guard length > 0 else { return false }
-                let scheme = text.utf8.prefix(length).lazy.map { $0 | 0x20 }
-                return !(scheme.elementsEqual("http".utf8) || scheme.elementsEqual("https".utf8))
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
-                length += 1
-            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."):
-                guard length > 0 else { return false }
-                length += 1
-            default:
-                return false
-            }
-        }
-        return false
-    }
-
-    /// The lower-cased scheme of `text` (RFC 3986: a letter, then letters, digits, `+-.`, then
-    /// `:`), or nil when it has none.
-    static func scheme(of text: String) -> String? {
-        var scheme = ""
-        for (index, byte) in text.utf8.enumerated() {
-            switch byte {
-            case UInt8(ascii: ":"):
-                return index == 0 ? nil : scheme
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
-                scheme.append(Character(Unicode.Scalar(byte | 0x20)))
-            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."):
-                guard index > 0 else { return nil }
-                scheme.append(Character(Unicode.Scalar(byte)))
-            default:
-                return nil
-            }
-        }
-        return nil
+        guard set(url) == CURLUE_OK, let host = part(CURLUPART_HOST) else { return nil }
+        return host.lowercased() + (part(CURLUPART_PORT, flags: UInt32(CURLU_NO_DEFAULT_PORT)).map { ":" + $0 } ?? "")
     }
 }

@@ -70,7 +70,7 @@ public final class BodyStore: Sendable {
     /// the directory (see `hostDirectory(forURL:)`); a host that is not a safe single path
     /// component is refused before anything is written.
     public func save(_ body: [UInt8], url: String, host: String, contentType: String?) throws(BodyStoreError) -> String {
-        EventLoop.checkNotOnLoop()
+        LoopThreads.checkNotOnLoop()
         guard HostDirectoryName.isValid(host) else { throw .invalidHost(host) }
         let name = Self.fileName(url: url, contentType: contentType)
         let hostDirectory = try openHostDirectory(host)

@@ -51,7 +51,7 @@ public struct Record: Sendable {
     public init(item: ListItem, response: Response, attempts: Int = 1) {
         line = item.line
         sequence = item.sequence
-        host = item.host
+        host = item.url?.hostKey ?? ""
         url = item.text
         finalURL = response.finalURL
         status = response.status

@@ -18,7 +18,7 @@ public final class PageParser {
 
     /// The page's data, or nil when the body is not HTML.
     public func parse(_ response: Response) -> PageData? {
-        EventLoop.checkNotOnLoop()
+        LoopThreads.checkNotOnLoop()
         guard Self.isHTML(contentType: response.contentType, body: response.body) else { return nil }
         // Most pages are UTF-8 already: then the body is scanned where it is, not copied.
         let decoded = response.body.withUnsafeBytes { body in

@@ -1,15 +1,23 @@
 import Synchronization
 
 /// The threads that turn finished responses with bodies into records: N workers fed through a
-/// bounded queue, which parse HTML pages (when parsing is on) and save 2xx bodies (with a
-/// `BodyStore`), so neither ever runs on the event loop. The loop hands over responses and
+/// bounded queue, which parse HTML pages (when parsing is on), save 2xx bodies (with a
+/// `BodyStore`) and parse robots.txt files, so none of that ever runs on the event loop. The loop hands over responses and
 /// never waits: it stops admitting new transfers while the queue is full (`isFull`: too many
 /// pages, or too many bytes of them), and the pool wakes it when there is room again.
 final class ParsePool: Sendable {
-    private struct Job {
-        let item: ListItem
-        let response: Response
-        let attempts: Int
+    private enum Job {
+        /// A page: parse it (or save it) and write its record.
+        case page(ListItem, Response, attempts: Int)
+        /// A robots.txt body: parse it and hand the rules back.
+        case robots([UInt8], userAgent: String, then: @Sendable (RobotsRules) -> Void)
+
+        var bytes: Int {
+            switch self {
+            case .page(_, let response, _): response.body.count
+            case .robots(let body, _, _): body.count
+            }
+        }
     }
 
     private struct State {
@@ -45,10 +53,19 @@ final class ParsePool: Sendable {
 
     /// Queues a response for parsing. Never blocks.
     func submit(_ item: ListItem, _ response: Response, attempts: Int = 1) {
+        enqueue(.page(item, response, attempts: attempts))
+    }
+
+    /// Queues a robots.txt body; `then` gets its rules for `userAgent`, on a worker. Never blocks.
+    func submitRobots(_ body: [UInt8], userAgent: String, then: @escaping @Sendable (RobotsRules) -> Void) {
+        enqueue(.robots(body, userAgent: userAgent, then: then))
+    }
+
+    private func enqueue(_ job: Job) {
         queued.add(1, ordering: .relaxed)
-        queuedBytes.add(response.body.count, ordering: .relaxed)
+        queuedBytes.add(job.bytes, ordering: .relaxed)
         let wasEmpty = state.withLock { state in
-            state.jobs.append(Job(item: item, response: response, attempts: attempts))
+            state.jobs.append(job)
             return state.count == 1
         }
         // Workers sleep only on an empty queue; waking one per page would cost more than
@@ -97,13 +114,18 @@ final class ParsePool: Sendable {
             guard let job else { return }
             // A worker that takes a job from a queue with more left lets a sleeping one help.
             if more { state.signal() }
-            var record = Record(item: job.item, response: job.response, attempts: job.attempts)
-            record.page = parser?.parse(job.response)
-            store?.save(job.response, into: &record)
-            writer.submit(record)
+            switch job {
+            case .page(let item, let response, let attempts):
+                var record = Record(item: item, response: response, attempts: attempts)
+                record.page = parser?.parse(response)
+                store?.save(response, into: &record)
+                writer.submit(record)
+            case .robots(let body, let userAgent, let then):
+                then(RobotsRules(parsing: body, userAgent: userAgent))
+            }
             // Each counter's own before/after values say exactly whether this job crossed its
             // limit; reading `isFull` around the updates could miss a crossing.
-            let bytes = queuedBytes.subtract(job.response.body.count, ordering: .relaxed)
+            let bytes = queuedBytes.subtract(job.bytes, ordering: .relaxed)
             let pages = queued.subtract(1, ordering: .relaxed)
             if (pages.oldValue >= capacity && pages.newValue < capacity)
                 || (bytes.oldValue >= byteCapacity && bytes.newValue < byteCapacity) {

@@ -49,7 +49,6 @@ final class URLResolver {
 
     /// `reference` made absolute, without its fragment; nil unless it is an http(s) URL.
     func resolve(_ reference: String) -> String? {
-        guard !URLCheck.hasOtherScheme(reference) else { return nil }
         if let resolved = fast?.resolve(reference) { return resolved }
         guard let base, let handle = curl_url_dup(base) else { return nil }
         defer { curl_url_cleanup(handle) }
@@ -57,9 +56,11 @@ final class URLResolver {
         if !reference.isEmpty && !reference.hasPrefix("#") {
             guard curl_url_set(handle, CURLUPART_URL, reference, 0) == CURLUE_OK else { return nil }
         }
+        // libcurl refuses schemes it does not know (mailto:, javascript:); it knows more than
+        // http(s), such as ftp: and file:.
+        guard let scheme = part(CURLUPART_SCHEME, of: handle), scheme == "http" || scheme == "https" else { return nil }
         _ = curl_url_set(handle, CURLUPART_FRAGMENT, nil, 0)
         lowercaseHost(handle)
-        // The scheme is http(s): either the reference's own, checked above, or the base's.
         return url(of: handle)
     }
 

@@ -3,10 +3,12 @@ import HeapModule
 
 /// What the scheduler needs to know of a unit of work.
 protocol SchedulerJob {
-    /// The host it is filed under (`ListItem.host`): host name and port.
+    /// The host it is filed under: host name and port.
     var host: String { get }
-    /// The absolute URL, matched against robots.txt.
-    var url: String { get }
+    /// The path and query (no fragment), matched against robots.txt.
+    var robotsPath: Substring { get }
+    /// The host's robots.txt, fetched before its first job when `SchedulingPolicy.robots` is on.
+    var robotsURL: String { get }
 }
 
 /// What became of one attempt, as far as scheduling is concerned.
@@ -25,7 +27,7 @@ enum AttemptOutcome: Equatable {
 /// robots.txt, and hosts given up after repeated connect failures.
 ///
 /// A state machine as a value, in the style of async-http-client's state machines: the owner
-/// (`Admission`, on the event loop) reports events (`add`, `finished`, `robotsFinished`) and
+/// (`AdmissionStateMachine`) reports events (`add`, `finished`, `robotsFinished`) and
 /// asks `next` what to do; it performs the steps (start a transfer, write a record, sleep). No
 /// I/O and no clock of its own: time comes in as monotonic nanoseconds, and randomness from a
 /// seedable generator, so tests drive it as plain values.
@@ -44,7 +46,7 @@ struct HostScheduler<Job: SchedulerJob> {
     }
 
     /// A started robots.txt fetch. Hand it back to `robotsFinished` when it ends.
-    struct RobotsTicket {
+    struct RobotsTicket: Sendable {
         /// `scheme://host:port/robots.txt`.
         let url: String
         fileprivate let host: Int
@@ -125,7 +127,7 @@ struct HostScheduler<Job: SchedulerJob> {
         }
     }
 
-    static func isRetryable(status: Int) -> Bool {
+    private static func isRetryable(status: Int) -> Bool {
         switch status {
         case 408, 429, 500, 502, 503, 504: true
         default: false
@@ -174,8 +176,11 @@ struct HostScheduler<Job: SchedulerJob> {
         markRunnable(id)
     }
 
-    /// Reports how an attempt ended; says whether the job is done or will be retried.
-    mutating func finished(_ ticket: Ticket, _ outcome: AttemptOutcome, now: Nanoseconds) -> Verdict {
+    /// Reports how an attempt ended; says whether the job is done or will be retried. The
+    /// retry decision is made here alone: `retained` is applied to a job that is kept for a
+    /// retry (to keep what its record would need should no retry come).
+    mutating func finished(_ ticket: Ticket, _ outcome: AttemptOutcome, now: Nanoseconds,
+                           retained: (inout Job) -> Void = { _ in }) -> Verdict {
         let id = ticket.host
         hosts[id].inFlight -= 1
         inFlight -= 1
@@ -231,8 +236,10 @@ struct HostScheduler<Job: SchedulerJob> {
         guard ticket.attempt <= policy.retries, hosts[id].givenUp == nil else { return .done }
         let wait = retryWait ?? backoff(afterAttempt: ticket.attempt)
         let at = now + Nanoseconds(seconds: wait)
+        var job = ticket.job
+        retained(&job)
         timerSequence += 1
-        retries[timerSequence] = Entry(job: ticket.job, attempts: ticket.attempt)
+        retries[timerSequence] = Entry(job: job, attempts: ticket.attempt)
         timers.insert(Timer(at: at, sequence: timerSequence, host: id, isRetry: true))
         hosts[id].retrying += 1
         waiting += 1
@@ -286,7 +293,7 @@ struct HostScheduler<Job: SchedulerJob> {
             if let error = hosts[id].givenUp {
                 return skipHead(of: id, error)
             }
-            if case .known(let rules, let error) = hosts[id].robots, !rules.allows(url: hosts[id].pending[0].job.url) {
+            if case .known(let rules, let error) = hosts[id].robots, !rules.allows(path: hosts[id].pending[0].job.robotsPath) {
                 return skipHead(of: id, error)
             }
             if inFlight >= limit { return .blocked }
@@ -313,7 +320,7 @@ struct HostScheduler<Job: SchedulerJob> {
             hosts[id].nextStart = now + Nanoseconds(seconds: gap(crawlDelay: hosts[id].crawlDelay))
             if case .unknown = hosts[id].robots {
                 hosts[id].robots = .fetching
-                return .fetchRobots(RobotsTicket(url: Self.robotsURL(for: hosts[id].pending[0].job.url), host: id))
+                return .fetchRobots(RobotsTicket(url: hosts[id].pending[0].job.robotsURL, host: id))
             }
             let entry = hosts[id].pending.removeFirst()
             waiting -= 1
@@ -407,18 +414,6 @@ struct HostScheduler<Job: SchedulerJob> {
         guard delay > 0 else { return 0 }
         let varied = policy.jitter ? delay * Double.random(in: 0.5...1.5, using: &random) : delay
         return max(crawlDelay, varied)
-    }
-
-    /// `scheme://authority/robots.txt` for an absolute URL.
-    static func robotsURL(for url: String) -> String {
-        let bytes = Array(url.utf8)
-        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")),
-              bytes[colon...].starts(with: "://".utf8) else { return url }
-        let authorityStart = colon + 3
-        let authorityEnd = bytes[authorityStart...].firstIndex {
-            $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#")
-        } ?? bytes.endIndex
-        return String(decoding: bytes[..<authorityEnd], as: UTF8.self) + "/robots.txt"
     }
 }
 

@@ -33,6 +33,7 @@ struct RobotsRules: Sendable, Equatable {
     /// Parses `body` (bytes of robots.txt, any encoding; parse it as UTF-8 with invalid bytes
     /// tolerated) and keeps the group(s) for `userAgent`.
     init(parsing body: [UInt8], userAgent: String) {
+        LoopThreads.checkNotOnLoop()
         let ours = Array(Self.productToken(of: userAgent).utf8)
         var ourRules: [(allow: Bool, value: ArraySlice<UInt8>)] = [], starRules = ourRules
         var ourDelay: Double?, starDelay: Double?
@@ -85,14 +86,8 @@ struct RobotsRules: Sendable, Equatable {
         }
     }
 
-    /// Whether `url` (an absolute http(s) URL string) may be fetched.
-    func allows(url: String) -> Bool {
-        if rules.isEmpty { return true }
-        return allows(pathBytes: Self.pathAndQuery(of: Array(url.utf8)))
-    }
-
-    /// Whether a path-and-query (starting with "/") may be fetched.
-    func allows(path: String) -> Bool {
+    /// Whether a path-and-query (starting with "/"; a fragment is ignored) may be fetched.
+    func allows<Path: StringProtocol>(path: Path) -> Bool {
         if rules.isEmpty { return true }
         var bytes = Array(path.utf8)
         if let hash = bytes.firstIndex(of: UInt8(ascii: "#")) { bytes.removeSubrange(hash...) }
@@ -201,23 +196,6 @@ extension RobotsRules {
 // MARK: - Paths and percent-encoding
 
 extension RobotsRules {
-    /// The path and query of an absolute URL, without the fragment; "/" for an empty path.
-    /// Text without "://" is taken as a path already.
-    private static func pathAndQuery(of url: [UInt8]) -> [UInt8] {
-        let isDelimiter = { (byte: UInt8) in
-            byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#")
-        }
-        var start = url.startIndex
-        // A scheme's "://" comes before any delimiter; one in a query is just data.
-        if let colon = url.firstIndex(where: { $0 == UInt8(ascii: ":") || isDelimiter($0) }),
-           url[colon...].starts(with: "://".utf8) {
-            start = url[(colon + 3)...].firstIndex(where: isDelimiter) ?? url.endIndex
-        }
-        let end = url[start...].firstIndex(of: UInt8(ascii: "#")) ?? url.endIndex
-        let path = url[start..<end]
-        return path.first == UInt8(ascii: "/") ? Array(path) : [UInt8(ascii: "/")] + path
-    }
-
     /// Whether `normalised` would change `bytes`: most paths are plain ASCII without escapes,
     /// and skip the copy.
     private static func needsNormalising(_ bytes: [UInt8]) -> Bool {

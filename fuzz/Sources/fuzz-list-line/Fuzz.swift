@@ -7,7 +7,8 @@ import FuzzSupport
 ///
 /// Invariants: every line that is not blank or a comment (after the BOM and white space) gets
 /// exactly one item, with its line number, in order; the count agrees; an accepted URL is
-/// http(s), has a host, and checks again as itself (libcurl's spelling is stable).
+/// http(s), has a host key, its parts fit its spelling, and it checks again as itself, parts
+/// and all (libcurl's spelling is stable).
 private let file = ScratchFile("list")
 // libFuzzer runs inputs one at a time on one thread: the non-Sendable state is not shared.
 nonisolated(unsafe) private let check = URLCheck()
@@ -35,7 +36,6 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         invariant(isValidUTF8(item.text), "item text is not valid UTF-8")
         if case .success(let url) = item.target {
             checkAccepted(url, from: item.text)
-            invariant(!item.host.isEmpty, "accepted \(url) without a host key")
         }
     }
     // Each line on its own, as the list reader would pass it (short lines only: the reader
@@ -47,16 +47,19 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-private func checkAccepted(_ url: String, from text: String) {
-    let scheme = URLCheck.scheme(of: url)
-    invariant(scheme == "http" || scheme == "https", "accepted \(url) (from \(text)) is not http(s)")
-    switch check.check(url) {
+private func checkAccepted(_ url: CheckedURL, from text: String) {
+    invariant(url.absolute.hasPrefix(url.scheme + "://"), "accepted \(url) (from \(text)) is not spelt \(url.scheme)://")
+    invariant(!url.hostKey.isEmpty, "accepted \(url) without a host key")
+    // The parts are read from libcurl's part lengths: they must fit its spelling.
+    invariant(url.withoutFragment.hasSuffix(url.pathAndQuery) && url.pathAndQuery.hasPrefix("/"),
+              "\(url): path and query \(url.pathAndQuery) do not end \(url.withoutFragment)")
+    invariant(url.absolute.hasPrefix(url.withoutFragment), "\(url): \(url.withoutFragment) is not its start")
+    switch check.check(url.absolute) {
     case .success(let again):
         invariant(again == url, "not stable: \(text) -> \(url) -> \(again)")
     case .failure(let error):
         invariant(false, "\(text) -> \(url), which is then refused: \(error)")
     }
-    invariant(!check.hostOfLastCheck().isEmpty, "accepted \(url) without a host")
 }
 
 /// The line numbers that must get an item: the model of the list format in DESIGN.md.

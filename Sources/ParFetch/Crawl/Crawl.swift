@@ -1,0 +1,69 @@
+/// A run over URL lists: connects the stages. The intake thread reads and checks lines and
+/// decides about each (`Intake`), the event loop fetches them (admission on the loop itself,
+/// `Admission`), the parse pool parses pages and robots.txt, and the record writer writes one
+/// record per line. This is what the `parfetch` command runs.
+public enum Crawl {
+    /// Fetches every URL of `list` and writes a record for each line to `writer`. Returns
+    /// when every line has a record, or early when `stop` is requested or the writer failed.
+    /// Throws what the list reader threw (a `ListReaderError`) if the list can't be read to
+    /// its end (records already written stay valid).
+    @discardableResult
+    public static func run(
+        list: ListReader, writer: RecordWriter, options: CrawlOptions, stop: CrawlStop = CrawlStop(),
+        monitor: CrawlMonitor = CrawlMonitor()
+    ) throws -> CrawlOutcome {
+        try run(sources: [list], writer: writer, options: options, stop: stop, monitor: monitor)
+    }
+
+    static func run(
+        sources: [any IntakeSource], writer: RecordWriter, options: CrawlOptions, stop: CrawlStop,
+        monitor: CrawlMonitor
+    ) throws -> CrawlOutcome {
+        if options.ordered {
+            writer.keepInputOrder(window: 4 * options.concurrency)
+        }
+        var fetch = options.fetch
+        fetch.bodies = options.bodyStore != nil ? .all : options.parse ? .html : .none
+        let loop = try EventLoop(configuration: fetch)
+        defer { loop.shutdown() }
+        let ready = ReadyQueue(capacity: max(1024, 2 * min(options.concurrency, 1 << 20)))
+        // nil while running; then whether every line got its record.
+        let done = ConditionLock<Bool?>(nil)
+        writer.onProgress(lowWater: options.concurrency) { loop.wake() }
+        // The writer may outlive the run: it must not keep the loop (and its descriptors).
+        defer { writer.onProgress(lowWater: Int.max) {} }
+        // Parsing, saving (it writes files) and robots.txt all run on the pool, never on the loop.
+        let pool = options.parse || options.bodyStore != nil || options.scheduling.robots
+            ? ParsePool(workers: options.parseWorkers, capacity: 256, byteCapacity: 64 << 20,
+                        rules: options.rules, parse: options.parse, maxLinks: options.maxLinks,
+                        store: options.bodyStore, writer: writer)
+            : nil
+        pool?.onRoom { loop.wake() }
+        defer { pool?.close() }
+
+        let intake = IntakeThread(sources: sources, intake: Intake(dedupe: options.dedupe, completed: options.completed),
+                                  ready: ready, writer: writer, monitor: monitor) { loop.wake() }
+        loop.execute { multi in
+            multi.limitConnectionCache(options.concurrency)
+            loop.setFeeder(Admission(ready: ready, writer: writer, pool: pool, stop: stop, options: options,
+                                     monitor: monitor, loop: loop, now: System.monotonicNanoseconds()) { completed in
+                done.withLock { $0 = completed }
+                done.broadcast()
+            })
+        }
+        stop.onRequest {
+            ready.cancel()
+            writer.releaseWaits()
+            loop.wake()
+        }
+        let completed = done.withLock(when: { $0 != nil }) { $0 == true }
+        ready.cancel()
+        guard completed else {
+            writer.releaseWaits()
+            intake.detach()
+            return .stopped
+        }
+        try intake.join()
+        return .completed
+    }
+}

@@ -1,0 +1,51 @@
+/// Where the intake's work comes from: list files and standard input now; a crawl's links
+/// and sitemap entries are the next sources.
+protocol IntakeSource: AnyObject {
+    /// The next item, or nil when the source is exhausted. Throws when it can't be read on.
+    func next() throws -> ListItem?
+}
+
+extension ListReader: IntakeSource {}
+
+/// The intake's decisions about each item that reaches it, in arrival order: whether an
+/// earlier run finished it (`--resume`), whether an earlier item has the same URL
+/// (`--dedupe`), whether it gets a record without being fetched (a line that is not a URL
+/// parfetch fetches), and its place among the records of the run (`--ordered`).
+///
+/// A value with no I/O: `IntakeThread` feeds it the sources' items and performs its
+/// decisions (writes records, hands work to admission).
+struct Intake {
+    enum Decision {
+        /// An earlier run finished the line: it gets no record in this one.
+        case skip
+        /// The line's record, written without a fetch.
+        case record(Record)
+        /// Work for admission.
+        case admit(ListItem)
+    }
+
+    private var duplicates: Deduplicator?
+    private let completed: CompletedLines
+    /// The `sequence` of the next item that gets a record.
+    private(set) var nextSequence = 0
+
+    init(dedupe: Bool, completed: CompletedLines) {
+        duplicates = dedupe ? Deduplicator() : nil
+        self.completed = completed
+    }
+
+    /// What becomes of `item`.
+    mutating func take(_ item: ListItem) -> Decision {
+        // Before the resume check: a finished first line still makes later ones duplicates.
+        let duplicateOf = item.url.flatMap { duplicates?.earlierLine(for: $0, line: item.line) }
+        if completed.contains(line: item.line, url: item.text) { return .skip }
+        var item = item
+        item.sequence = nextSequence
+        nextSequence += 1
+        if let duplicateOf { return .record(Record(item: item, duplicateOf: duplicateOf)) }
+        switch item.target {
+        case .failure(let error): return .record(Record(item: item, error: error))
+        case .success: return .admit(item)
+        }
+    }
+}
