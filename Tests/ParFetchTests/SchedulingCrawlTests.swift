@@ -132,6 +132,23 @@ struct SchedulingCrawlTests {
         try await server.shutdown()
     }
 
+    /// The loop only drives I/O: robots.txt is parsed on a parse worker, with parsing off too.
+    @Test(arguments: [true, false])
+    func robotsTxtIsParsedOffTheLoop(parse: Bool) async throws {
+        let robots = "User-agent: *\nDisallow: /private\n" + String(repeating: "Allow: /a/*/b$\n", count: 2_000)
+        let server = try await FixtureServer.start(pagesDirectory: FixtureServer.defaultPagesDirectory, robots: .text(robots))
+        let misplaced = LoopThreads.misplacedWork.load(ordering: .relaxed)
+        let records = try Fixture.crawl(["\(server.baseURL)/status/204", "\(server.baseURL)/private/x"]) {
+            $0.scheduling.robots = true
+            $0.parse = parse
+        }
+        let byLine = Self.byLine(records)
+        #expect(byLine[1]?["ok"] as? Bool == true)
+        #expect(Self.kind(byLine[2] ?? [:]) == "robots")
+        #expect(LoopThreads.misplacedWork.load(ordering: .relaxed) == misplaced)
+        try await server.shutdown()
+    }
+
     @Test(arguments: [(FixtureRobots.status(503), false), (.status(404), true), (.missing, true)])
     func robotsStatusDecides(robots: FixtureRobots, fetched: Bool) async throws {
         let server = try await FixtureServer.start(pagesDirectory: FixtureServer.defaultPagesDirectory, robots: robots)
