@@ -13,7 +13,7 @@ import csv
 import statistics
 import sys
 
-PEER_ORDER = ["parfetch", "wget2", "curl", "aiohttp", "aiohttp+selectolax"]
+PEER_ORDER = ["parfetch", "parfetch-base", "wget2", "curl", "aiohttp", "aiohttp+selectolax"]
 
 
 def num(s):

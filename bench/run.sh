@@ -8,7 +8,9 @@
 #   NGINX_WORKERS=1      nginx worker processes (2 cores: one for nginx, one for the client)
 #   PARFETCH=.build/release/parfetch   binary under test (relative to the repo root); skipped if absent
 #   PARFETCH_ARGS=       extra arguments for parfetch (e.g. --no-parse)
-#   TOOLS="parfetch wget2 curl aiohttp"   tools to run, in this order (also: aiohttp+selectolax,
+#   PARFETCH_BASE=       a second parfetch binary (an earlier build, say), run as the tool
+#                        parfetch-base with the same arguments: before/after in one run
+#   TOOLS="parfetch wget2 curl aiohttp"   tools to run, in this order (also: parfetch-base, aiohttp+selectolax,
 #                        aiohttp+selectolax-raw: title and raw hrefs only, no link resolution)
 #   TOOL_TIMEOUT=600     seconds before one tool run is killed
 #   RESULT_SUFFIX=       appended to the result file names (e.g. -parse: latest-B-parse.txt)
@@ -26,6 +28,7 @@ RUNS=${RUNS:-3}
 NGINX_WORKERS=${NGINX_WORKERS:-1}
 PARFETCH=${PARFETCH:-.build/release/parfetch}
 PARFETCH_ARGS=${PARFETCH_ARGS:-}
+PARFETCH_BASE=${PARFETCH_BASE:-}
 TOOLS=${TOOLS:-parfetch wget2 curl aiohttp}
 TOOL_TIMEOUT=${TOOL_TIMEOUT:-600}
 KEEP_TMP=${KEEP_TMP:-0}
@@ -80,6 +83,9 @@ for t in $TOOLS; do
     parfetch)
       if [ -x "$PARFETCH" ]; then RUN_TOOLS+=(parfetch)
       else warn "parfetch skipped: $PARFETCH not found (build it with: swift build -c release)"; fi ;;
+    parfetch-base)
+      if [ -n "$PARFETCH_BASE" ] && [ -x "$PARFETCH_BASE" ]; then RUN_TOOLS+=(parfetch-base)
+      else warn "parfetch-base skipped: set PARFETCH_BASE to a parfetch binary"; fi ;;
     wget2|curl) if command -v "$t" >/dev/null 2>&1; then RUN_TOOLS+=("$t"); else warn "$t not found, skipped"; fi ;;
     aiohttp) RUN_TOOLS+=(aiohttp) ;;
     aiohttp+selectolax|aiohttp+selectolax-raw)
@@ -223,6 +229,8 @@ tool_cmd() { # scenario tool -> fills CMD array
     # shellcheck disable=SC2206  # PARFETCH_ARGS is split on purpose
     # One host here: --per-host lets parfetch use as many connections as the peers do.
     parfetch) CMD=("$PARFETCH" -j "$c" --per-host "$c" -o "$PREFIX/parfetch-$s.jsonl" $PARFETCH_ARGS "$list") ;;
+    # shellcheck disable=SC2206
+    parfetch-base) CMD=("$PARFETCH_BASE" -j "$c" --per-host "$c" -o "$PREFIX/parfetch-$s.jsonl" $PARFETCH_ARGS "$list") ;;
     wget2)    CMD=(wget2 --no-config -q --no-robots --tries=1 --max-threads="$c" -O /dev/null -i "$list") ;;
     curl)     CMD=(curl -s --parallel --parallel-immediate --parallel-max "$c" -K "$PREFIX/curl-$s.cfg") ;;
     aiohttp)  CMD=(python3 "$BENCH_DIR/aiohttp_fetch.py" "$c" "$list") ;;
@@ -277,7 +285,7 @@ run_one() { # scenario rep tool
     awk '{ t++ } $1 == 200 { ok++; if (!seen[$2]++) d++ } END { printf "%d %d %d\n", t, ok, d }')
   read -r reqs ok200 distinct <<<"$counts"
   case $t in
-    parfetch) self_ok=$(grep -c '"ok":true' "$PREFIX/parfetch-$s.jsonl" 2>/dev/null || true) ;;
+    parfetch|parfetch-base) self_ok=$(grep -c '"ok":true' "$PREFIX/parfetch-$s.jsonl" 2>/dev/null || true) ;;
     aiohttp*) self_ok=$(sed -n 's/^ok=\([0-9]*\).*/\1/p' "$PREFIX/stdout.txt") ;;
   esac
   echo "$RUN_ID,$s,$rep,$t,$(scenario_conc "$s"),$n,$rc,$wall,$user,$sys,$rss,$reqs,$ok200,$distinct,$self_ok,$server,$load1,$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')" >>"$RAW_CSV"
