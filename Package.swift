@@ -29,6 +29,13 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        // libidn2, which libcurl links for IDN host names: the list's hosts are converted
+        // from UTF-8 where they are checked, whatever the process's locale.
+        .systemLibrary(
+            name: "CIDN2",
+            pkgConfig: "libidn2",
+            providers: [.apt(["libidn2-dev"])]
+        ),
         // Linux headers the Glibc module lacks (epoll, eventfd); headers only, no code.
         .systemLibrary(name: "CLinux"),
         // zlib, for the fixture server's gzip routes only.
@@ -40,7 +47,7 @@ let package = Package(
         .target(
             name: "ParFetch",
             dependencies: [
-                "CCurl", "CLibCurl", "CLibXML2", "CLinux",
+                "CCurl", "CLibCurl", "CLibXML2", "CLinux", "CIDN2",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

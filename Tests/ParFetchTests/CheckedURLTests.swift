@@ -48,3 +48,32 @@ import Testing
         }
     }
 }
+
+/// Internationalised host names are written in their ASCII form where the line is checked,
+/// from UTF-8, whatever the process's locale (libcurl 7.88 converts from the locale's encoding
+/// only when it fetches, and refuses them under the C locale).
+@Suite struct InternationalHostTests {
+    @Test(arguments: [
+        ("http://bücher.localhost:8080/page/about.txt", "http://xn--bcher-kva.localhost:8080/page/about.txt",
+         "xn--bcher-kva.localhost:8080"),
+        ("https://BÜCHER.example/ä?ö#ü", "https://xn--bcher-kva.example/ä?ö#ü", "xn--bcher-kva.example:443"),
+        ("http://faß.example/", "http://xn--fa-hia.example/", "xn--fa-hia.example:80"),
+        ("http://例え.テスト/", "http://xn--r8jz45g.xn--zckzah/", "xn--r8jz45g.xn--zckzah:80"),
+    ])
+    func hostsAreWrittenInASCII(line: String, absolute: String, hostKey: String) throws {
+        let url = try CheckedURL(line)
+        #expect(url.absolute == absolute)
+        #expect(url.hostKey == hostKey)
+        // The same host whichever way the line spells it.
+        #expect(try CheckedURL(absolute).hostKey == hostKey)
+    }
+
+    @Test func aNameIDNARefusesIsAnInvalidURL() {
+        #expect {
+            _ = try CheckedURL("http://a\u{200D}b\u{0301}--.example/")
+        } throws: { error in
+            guard let error = error as? FetchError else { return false }
+            return error.kind == .invalidURL && error.message.contains("is not a valid internationalised domain name")
+        }
+    }
+}

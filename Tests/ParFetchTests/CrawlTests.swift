@@ -70,6 +70,19 @@ struct CrawlTests {
         #expect(LoopThreads.misplacedWork.load(ordering: .relaxed) == 0)
     }
 
+    /// libcurl alone refuses an internationalised host under the C locale (the tests' own):
+    /// the intake writes it in ASCII first.
+    @Test func anInternationalHostIsFetched() async throws {
+        let server = try await Fixture.server()
+        let line = "http://bücher.localhost:\(server.port)/page/about.txt"
+        let records = try crawl([line])
+        #expect(records.count == 1)
+        #expect(records.first?["ok"] as? Bool == true)
+        #expect(records.first?["url"] as? String == line)
+        #expect(records.first?["final_url"] as? String == "http://xn--bcher-kva.localhost:\(server.port)/page/about.txt")
+        #expect(records.first?["attempts"] as? Int == 1)
+    }
+
     @Test func emptyListWritesNothing() throws {
         #expect(try crawl(["# nothing here", ""]).isEmpty)
     }

@@ -1,3 +1,4 @@
+import CIDN2
 import CLibCurl
 
 #if canImport(Glibc)
@@ -38,6 +39,7 @@ final class URLCheck {
         guard let scheme = part(CURLUPART_SCHEME), scheme == "http" || scheme == "https" else {
             return .failure(unsupportedScheme(of: text))
         }
+        if let error = convertInternationalHost() { return .failure(error) }
         // libcurl's own spelling of the URL (e.g. `http:/a/x` becomes `http://a/x`), so that
         // what the scheduler reads from it (host, robots.txt location, path) is what libcurl
         // will fetch. Read back until it no longer changes: libcurl normalises one step a
@@ -84,6 +86,34 @@ final class URLCheck {
         let pathStart = fragmentStart - (query.map { $0.utf8.count + 1 } ?? 0) - path.utf8.count
         return .success(CheckedURL(absolute: spelling, hostKey: host.lowercased() + (port.map { ":" + $0 } ?? ""),
                                    isHTTPS: https, pathStart: pathStart, fragmentStart: fragmentStart))
+    }
+
+    /// Writes an internationalised host name (`bücher.example`) in its ASCII form
+    /// (`xn--bcher-kva.example`), as libcurl would before connecting (libidn2, the same
+    /// flags), but from UTF-8: libcurl 7.88 converts from the locale's encoding, which is
+    /// ASCII unless the program set one, and then refuses the URL only when it fetches it.
+    /// The host key is then one for both spellings. Returns why the name can't be converted.
+    private func convertInternationalHost() -> FetchError? {
+        guard let host = part(CURLUPART_HOST), !host.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
+        let name = Array(host.utf8) + [0]
+        var ace: UnsafeMutablePointer<UInt8>?
+        var code = idn2_lookup_u8(name, &ace, Int32(IDN2_NFC_INPUT.rawValue | IDN2_NONTRANSITIONAL.rawValue))
+        if code != IDN2_OK.rawValue {
+            // Then UTS 46's transitional processing, for IDNA 2003 names, as libcurl does.
+            idn2_free(ace)
+            ace = nil
+            code = idn2_lookup_u8(name, &ace, Int32(IDN2_TRANSITIONAL.rawValue))
+        }
+        defer { idn2_free(ace) }
+        guard code == IDN2_OK.rawValue, let ace else {
+            return FetchError(.invalidURL, "host name \(host) is not a valid internationalised domain name: "
+                + String(cString: idn2_strerror(code)))
+        }
+        let ascii = String(cString: ace)
+        guard curl_url_set(handle, CURLUPART_HOST, ascii, 0) == CURLUE_OK else {
+            return FetchError(.invalidURL, "libcurl refuses \(ascii), the ASCII form of host name \(host)")
+        }
+        return nil
     }
 
     /// The error for a URL whose scheme libcurl knows but we don't fetch, or doesn't know; it
