@@ -19,6 +19,8 @@ import Testing
         var written: [Record] = []
         /// How each turn asked for lines: whether it asked the intake for a wake-up.
         var takes: [Bool] = []
+        /// What `perHostLimitHolds` said.
+        var heldHosts: [Int] = []
 
         init(_ urls: [String], _ change: (inout CrawlOptions) -> Void = { _ in }) {
             var options = CrawlOptions()
@@ -49,6 +51,8 @@ import Testing
                     robots.append(ticket)
                 case .write(let record):
                     written.append(record)
+                case .perHostLimitHolds(let hosts):
+                    heldHosts.append(hosts)
                 case .wait, .idle, .finish:
                     return action
                 }
@@ -147,6 +151,34 @@ import Testing
         driver.readerFinished = true
         _ = driver.turn()
         #expect(driver.started.map(\.job.item.line) == [1, 2])
+    }
+
+    @Test func idleSlotsHeldByThePerHostLimitAreReportedOnce() {
+        var driver = Driver((1...40).map { "http://a.test/\($0)" }) {
+            $0.concurrency = 10
+            $0.scheduling.perHost = 3
+        }
+        _ = driver.turn()
+        #expect(driver.started.count == 3)
+        #expect(driver.heldHosts == [1])
+        _ = driver.finish(line: 1, Self.page(204))
+        _ = driver.turn(at: Self.t0 + 5 * Self.second)
+        #expect(driver.heldHosts == [1])
+    }
+
+    @Test func theTailOfAListOrEnoughHostsIsNoCauseForANotice() {
+        // Fewer URLs waiting than idle slots: the end of a list.
+        var tail = Driver((1...8).map { "http://a.test/\($0)" }) { $0.scheduling.perHost = 3 }
+        _ = tail.turn()
+        // Every slot busy.
+        var busy = Driver((1...40).map { "http://h\($0 % 4).test/\($0)" }) {
+            $0.concurrency = 10
+            $0.scheduling.perHost = 3
+        }
+        _ = busy.turn()
+        #expect(tail.heldHosts.isEmpty)
+        #expect(busy.heldHosts.isEmpty)
+        #expect(busy.started.count == 10)
     }
 
     // MARK: retries

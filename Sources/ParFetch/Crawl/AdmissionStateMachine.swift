@@ -22,6 +22,9 @@ struct AdmissionStateMachine {
         case fetchRobots(Scheduler.RobotsTicket)
         /// Write this record.
         case write(Record)
+        /// Free slots sit idle only because each of these hosts, all those with work waiting,
+        /// is at its per-host limit: worth telling the user, once.
+        case perHostLimitHolds(hosts: Int)
         /// Nothing more this turn; ask again at this time at the latest.
         case wait(until: Nanoseconds)
         /// Nothing more until something happens: a transfer ends, lines arrive, the writer or
@@ -84,6 +87,9 @@ struct AdmissionStateMachine {
     private let saving: Bool
     /// Transfers of lines in flight (robots.txt fetches aside).
     private(set) var lineTransfers = 0
+    /// When next to look whether only the per-host limit holds the run back; nil once it was
+    /// found to.
+    private var perHostCheck: Nanoseconds? = 0
 
     init(options: CrawlOptions, now: Nanoseconds, seed: UInt64 = .random(in: .min ... .max)) {
         scheduler = Scheduler(policy: options.scheduling, limit: options.concurrency, now: now, seed: seed)
@@ -251,6 +257,13 @@ struct AdmissionStateMachine {
         if !isReading && scheduler.isEmpty {
             state = .finished
             return .finish(completed: true, cancelling: nil)
+        }
+        if let at = perHostCheck, now >= at {
+            perHostCheck = now + Nanoseconds(seconds: 1)
+            if let hosts = scheduler.hostsHeldByPerHostLimit() {
+                perHostCheck = nil
+                return .perHostLimitHolds(hosts: hosts)
+            }
         }
         return turn.deadline.map { .wait(until: $0) } ?? .idle
     }

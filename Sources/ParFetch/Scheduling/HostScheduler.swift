@@ -331,6 +331,20 @@ struct HostScheduler<Job: SchedulerJob> {
         return .blocked
     }
 
+    /// The hosts with work waiting, when slots are free and yet nothing can start only because
+    /// each of them has `SchedulingPolicy.perHost` transfers in flight, with more work waiting
+    /// than the free slots could take (not just the tail of a list); nil otherwise. Scans every
+    /// host: ask rarely.
+    func hostsHeldByPerHostLimit() -> Int? {
+        guard inFlight < limit, waiting >= limit - inFlight, retries.isEmpty else { return nil }
+        var held = 0
+        for host in hosts where !host.pending.isEmpty {
+            guard host.inFlight >= perHost, host.givenUp == nil else { return nil }
+            held += 1
+        }
+        return held > 0 ? held : nil
+    }
+
     // MARK: helpers
 
     private mutating func hostID(_ name: String) -> Int {
