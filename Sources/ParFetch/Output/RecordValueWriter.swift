@@ -8,8 +8,8 @@
 struct RecordValueWriter {
     private(set) var output: [UInt8] = []
     private let csv: Bool
-    /// The `--fields` selection of `extract` entries (JSON).
-    private let selection: JSONSelection
+    /// The `--fields` selection of `extract` entries; nil for CSV, which has a column per rule.
+    private let selection: JSONSelection?
     private var needsComma = false
     private var nestedNeedsComma = false
     /// The key being written, as `enter` was given it (JSON).
@@ -18,7 +18,7 @@ struct RecordValueWriter {
     /// The key of the group object open, empty when none is.
     private var openGroup = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
 
-    private init(csv: Bool, selection: JSONSelection, output: inout [UInt8]) {
+    private init(csv: Bool, selection: JSONSelection?, output: inout [UInt8]) {
         self.csv = csv
         self.selection = selection
         swap(&self.output, &output)
@@ -40,7 +40,7 @@ struct RecordValueWriter {
 
     /// Starts a CSV row, taking over `output` until `endCSV`.
     static func beginCSV(output: inout [UInt8]) -> RecordValueWriter {
-        RecordValueWriter(csv: true, selection: .record, output: &output)
+        RecordValueWriter(csv: true, selection: nil, output: &output)
     }
 
     /// Ends the row and hands `output` back.
@@ -111,7 +111,7 @@ struct RecordValueWriter {
     /// `"extract":{"NAME":[…],…}` with the entries the selection keeps; nothing when it keeps
     /// none. (CSV has a column per rule instead: `CSVLineEncoder`.)
     mutating func extract(_ entries: [PageData.Extracted]?) {
-        guard let entries, entries.contains(where: selection.keeps) else { return }
+        guard let selection, let entries, entries.contains(where: selection.keeps) else { return }
         writeKey()
         var object = JSONObjectWriter(&output)
         for entry in entries where selection.keeps(entry) {
