@@ -53,4 +53,30 @@ struct CompletedLinesTests {
         #expect(reached.contains(line: far, url: "http://far.test/"))
         #expect(reached.contains(line: far + 1, url: "http://next.test/"))
     }
+
+    /// What `load` reads is what `requiredFields` says (the table's `resume` keys): a record
+    /// written with only those fields resumes, and one without any of them does not.
+    @Test func recordsWithTheRequiredFieldsResumeAndOthersDoNot() throws {
+        let item = ListItem(line: 5, text: "http://a.test/", target: .success("http://a.test/"))
+        let done = Record(item: item, response: Response(url: "http://a.test/", status: 200, bytes: 1))
+        let failed = Record(item: item, error: FetchError(.timeout, "t"))
+        func line(_ record: Record, _ fields: [RecordField]) -> String {
+            var bytes: [UInt8] = []
+            RecordFormat.jsonLines(fields: fields).encode(record, into: &bytes)
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        let required = CompletedLines.requiredFields
+        #expect(try load(line(done, required)).0.contains(line: 5, url: "http://a.test/"))
+        #expect(try load(line(failed, required), retryErrors: false).0.count == 1)
+        #expect(try load(line(failed, required), retryErrors: true).0.count == 0)
+        for missing in required {
+            let fields = required.filter { $0 != missing }
+            if missing.name == "error.kind" {
+                // Without it a failed record would pass for a done one.
+                #expect(try load(line(failed, fields), retryErrors: true).0.count == 1)
+            } else {
+                #expect(try load(line(done, fields)).0.count == 0, "\(missing.name)")
+            }
+        }
+    }
 }

@@ -4,10 +4,21 @@
 struct CSVLineEncoder: Sendable {
     /// Leaves only: groups were expanded by `RecordField.columns`.
     let columns: [RecordField]
+    /// What writes each column: its key, or for `extract.NAME` a key made for the rule.
+    private let cells: [RecordKey]
 
     init(columns: [RecordField]) {
-        precondition(!columns.contains { [.time, .extract, .error].contains($0) }, "CSV columns are expanded")
         self.columns = columns
+        cells = columns.map { column in
+            switch column.kind {
+            case .key(let index):
+                precondition(index != RecordSchema.extract, "CSV columns are expanded")
+                return RecordSchema.keys[index]
+            case .extractRule(let rule):
+                return RecordKey(column.name) { $1.strings($0.page?.extract.first { $0.name == rule }?.values) }
+            case .group: preconditionFailure("CSV columns are expanded")
+            }
+        }
     }
 
     /// The header row: the columns' names.
@@ -19,64 +30,20 @@ struct CSVLineEncoder: Sendable {
         output.append(contentsOf: [0x0D, 0x0A])
     }
 
-    /// Appends `record`'s row.
+    /// Appends `record`'s row; an absent value is an empty cell.
     func encode(_ record: Record, into output: inout [UInt8]) {
-        for (index, column) in columns.enumerated() {
-            if index > 0 { output.append(UInt8(ascii: ",")) }
-            switch column {
-            case .line: JSONLineEncoder.appendInteger(record.line, to: &output)
-            case .url: Self.appendCell(record.url, to: &output)
-            case .finalURL: Self.appendCell(record.finalURL, to: &output)
-            case .status: Self.appendInteger(record.status, to: &output)
-            case .ok: output.append(contentsOf: (record.ok ? "true" : "false").utf8)
-            case .contentType: Self.appendCell(record.contentType, to: &output)
-            case .bytes: Self.appendInteger(record.bytes, to: &output)
-            case .httpVersion: Self.appendCell(record.httpVersion, to: &output)
-            case .redirects: Self.appendInteger(record.redirects, to: &output)
-            case .attempts: JSONLineEncoder.appendInteger(record.attempts, to: &output)
-            case .duplicateOf: Self.appendInteger(record.duplicateOf, to: &output)
-            case .timeTotal: Self.appendSeconds(record.timing?.totalMicroseconds, to: &output)
-            case .timeDNS: Self.appendSeconds(record.timing?.dnsMicroseconds, to: &output)
-            case .timeConnect: Self.appendSeconds(record.timing?.connectMicroseconds, to: &output)
-            case .timeTLS: Self.appendSeconds(record.timing?.tlsMicroseconds, to: &output)
-            case .timeFirstByte: Self.appendSeconds(record.timing?.firstByteMicroseconds, to: &output)
-            case .title: Self.appendCell(record.page?.title, to: &output)
-            case .description: Self.appendCell(record.page?.description, to: &output)
-            case .lang: Self.appendCell(record.page?.lang, to: &output)
-            case .canonical: Self.appendCell(record.page?.canonical, to: &output)
-            case .links:
-                if let page = record.page { Self.appendCell(joining: page.links, to: &output) }
-            case .linksTruncated:
-                if let page = record.page { output.append(contentsOf: (page.linksTruncated ? "true" : "false").utf8) }
-            case .linksCount: Self.appendInteger(record.page?.links.count, to: &output)
-            case .extractRule(let name):
-                if let entry = record.page?.extract.first(where: { $0.name == name }) {
-                    Self.appendCell(joining: entry.values, to: &output)
-                }
-            case .saved: Self.appendCell(record.saved, to: &output)
-            case .errorKind: Self.appendCell(record.error?.kind.description, to: &output)
-            case .errorMessage: Self.appendCell(record.error?.message, to: &output)
-            case .time, .extract, .error: break
+        var writer = RecordValueWriter.beginCSV(output: &output)
+        cells.withUnsafeBufferPointer { cells in
+            for index in cells.indices {
+                if index > 0 { writer.comma() }
+                cells[index].write(record, &writer)
             }
         }
-        output.append(contentsOf: [0x0D, 0x0A])
+        writer.endCSV(output: &output)
     }
 
     /// What joins the strings of a list (`links`, `extract.NAME`) in one cell.
     static let separator: [UInt8] = Array(" | ".utf8)
-
-    private static func appendInteger(_ value: Int?, to output: inout [UInt8]) {
-        if let value { JSONLineEncoder.appendInteger(value, to: &output) }
-    }
-
-    private static func appendSeconds(_ microseconds: Int64?, to output: inout [UInt8]) {
-        if let microseconds { JSONLineEncoder.appendSeconds(microseconds, to: &output) }
-    }
-
-    /// Nothing for nil: an empty cell.
-    private static func appendCell(_ string: String?, to output: inout [UInt8]) {
-        if let string { appendCell(string, to: &output) }
-    }
 
     static func appendCell(_ string: String, to output: inout [UInt8]) {
         appendCell(joining: CollectionOfOne(string), to: &output)

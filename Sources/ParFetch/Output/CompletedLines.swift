@@ -26,9 +26,12 @@ public struct CompletedLines: Sendable {
 
     public init() {}
 
-    /// The fields `load` reads back: records written with `--fields` can be resumed from only
-    /// when these are among them (`error` includes `error.kind`).
-    public static let requiredFields: [RecordField] = [.line, .url, .errorKind]
+    /// The fields `load` reads back, the schema's keys marked `resume`: records written with
+    /// `--fields` can be resumed from only when these are among them (`error` includes
+    /// `error.kind`).
+    public static let requiredFields: [RecordField] = RecordSchema.keys.indices
+        .filter { RecordSchema.keys[$0].resume }
+        .map(RecordField.key)
 
     /// Whether line `line`, reading `url`, already has a final record.
     public func contains(line: Int, url: String) -> Bool {
@@ -64,6 +67,8 @@ public struct CompletedLines: Sendable {
         return hash == 0 ? 1 : hash
     }
 
+    /// What `load` decodes: the keys of `requiredFields` (`CompletedLinesTests` checks that a
+    /// record with only those resumes, and one without any of them does not).
     private struct RecordFields: Decodable {
         struct ErrorFields: Decodable {
             var kind: String

@@ -1,7 +1,6 @@
-/// Writes records as JSON Lines: one object per line, keys in the documented order (DESIGN.md's
-/// record contract, with `duplicate_of` after `attempts` and `saved` after `extract`, before
-/// `error`), absent values left out. Strings are escaped per RFC 8259; Swift strings are valid
-/// UTF-8, so the output always is.
+/// Writes records as JSON Lines: one object per line, keys in `RecordSchema`'s order (DESIGN.md's
+/// record contract), absent values left out. Strings are escaped per RFC 8259; Swift strings
+/// are valid UTF-8, so the output always is.
 public enum JSONLineEncoder {
     /// Appends `record` and a newline to `output`.
     public static func encode(_ record: Record, into output: inout [UInt8]) {
@@ -9,65 +8,20 @@ public enum JSONLineEncoder {
     }
 
     /// Appends the parts of `record` that `selection` keeps, in the record's structure and
-    /// key order, and a newline.
+    /// key order (`RecordSchema.keys`), and a newline. A group's object is opened at its first
+    /// member with a value, so that one with none is left out, as absent values are.
     static func encode(_ record: Record, selecting selection: JSONSelection, into output: inout [UInt8]) {
-        let keys = selection.keys
-        var object = JSONObjectWriter(&output)
-        if keys.contains(.line) { object.field("line", record.line, &output) }
-        if keys.contains(.url) { object.field("url", record.url, &output) }
-        if keys.contains(.finalURL) { object.field("final_url", record.finalURL, &output) }
-        if keys.contains(.status) { object.field("status", record.status, &output) }
-        if keys.contains(.ok) { object.field("ok", record.ok, &output) }
-        if keys.contains(.contentType) { object.field("content_type", record.contentType, &output) }
-        if keys.contains(.bytes) { object.field("bytes", record.bytes, &output) }
-        if keys.contains(.httpVersion) { object.field("http_version", record.httpVersion, &output) }
-        if keys.contains(.redirects) { object.field("redirects", record.redirects, &output) }
-        if keys.contains(.attempts) { object.field("attempts", record.attempts, &output) }
-        if keys.contains(.duplicateOf) { object.field("duplicate_of", record.duplicateOf, &output) }
-        if let timing = record.timing, selection.keepsAny(of: timing) {
-            object.key("time", &output)
-            var time = JSONObjectWriter(&output)
-            if keys.contains(.timeTotal) { time.seconds("total", timing.totalMicroseconds, &output) }
-            if keys.contains(.timeDNS) { time.seconds("dns", timing.dnsMicroseconds, &output) }
-            if keys.contains(.timeConnect) { time.seconds("connect", timing.connectMicroseconds, &output) }
-            if keys.contains(.timeTLS) { time.seconds("tls", timing.tlsMicroseconds, &output) }
-            if keys.contains(.timeFirstByte) { time.seconds("ttfb", timing.firstByteMicroseconds, &output) }
-            time.close(&output)
-        }
-        if let page = record.page {
-            if keys.contains(.title) { object.field("title", page.title, &output) }
-            if keys.contains(.description) { object.field("description", page.description, &output) }
-            if keys.contains(.lang) { object.field("lang", page.lang, &output) }
-            if keys.contains(.canonical) { object.field("canonical", page.canonical, &output) }
-            if keys.contains(.links) {
-                object.key("links", &output)
-                appendArray(page.links, to: &output)
-            }
-            // Only when true: most pages have all their links.
-            if keys.contains(.linksTruncated) && page.linksTruncated {
-                object.field("links_truncated", true, &output)
-            }
-            if keys.contains(.linksCount) { object.field("links_count", page.links.count, &output) }
-            if page.extract.contains(where: selection.keeps) {
-                object.key("extract", &output)
-                var extract = JSONObjectWriter(&output)
-                for entry in page.extract where selection.keeps(entry) {
-                    extract.key(entry.name, &output)
-                    appendArray(entry.values, to: &output)
-                }
-                extract.close(&output)
+        var writer = RecordValueWriter.beginJSON(selecting: selection, output: &output)
+        RecordSchema.keys.withUnsafeBufferPointer { keys in
+            var bits = selection.keys
+            while bits != 0 {
+                let key = keys[bits.trailingZeroBitCount]
+                bits &= bits - 1
+                writer.enter(key)
+                key.write(record, &writer)
             }
         }
-        if keys.contains(.saved) { object.field("saved", record.saved, &output) }
-        if let error = record.error, !keys.isDisjoint(with: .error) {
-            object.key("error", &output)
-            var nested = JSONObjectWriter(&output)
-            if keys.contains(.errorKind) { nested.field("kind", error.kind.description, &output) }
-            if keys.contains(.errorMessage) { nested.field("message", error.message, &output) }
-            nested.close(&output)
-        }
-        object.close(&output)
-        output.append(UInt8(ascii: "\n"))
+        writer.endJSON(output: &output)
     }
 
     static func appendArray(_ strings: [String], to output: inout [UInt8]) {

@@ -1,37 +1,41 @@
 /// A part of the record that `--fields` can select, named as in the record with a dot for a
 /// nested key: `url`, `time.total`, `extract.price`, `error.kind`. `time`, `extract` and
-/// `error` are groups: they stand for all their members.
-public enum RecordField: Hashable, Sendable {
-    case line, url, finalURL, status, ok, contentType, bytes, httpVersion, redirects, attempts, duplicateOf
-    case time, timeTotal, timeDNS, timeConnect, timeTLS, timeFirstByte
-    case title, description, lang, canonical, links
-    /// Whether `links` was cut at `--max-links`: in the full record only when it was.
-    case linksTruncated
-    /// The number of links: not a key of the full record, there for CSV (and `--fields`).
-    case linksCount
-    case extract
-    /// The strings of the `--select`/`--xpath` rule with this name.
-    case extractRule(String)
-    /// Where `--save-dir` stored the body, relative to the directory.
-    case saved
-    case error, errorKind, errorMessage
+/// `error` are groups: they stand for all their members. The names are `RecordSchema`'s.
+public struct RecordField: Hashable, Sendable {
+    enum Kind: Hashable, Sendable {
+        /// `RecordSchema.keys[index]`; `extract` is one, standing for every rule.
+        case key(Int)
+        /// `time`, `error`: the keys named `GROUP.…`.
+        case group(String)
+        /// The strings of the `--select`/`--xpath` rule with this name.
+        case extractRule(String)
+    }
 
-    /// Every name but `extract.NAME`, in the record's order.
-    private static let named: [(name: String, field: RecordField)] = [
-        ("line", .line), ("url", .url), ("final_url", .finalURL), ("status", .status), ("ok", .ok),
-        ("content_type", .contentType), ("bytes", .bytes), ("http_version", .httpVersion),
-        ("redirects", .redirects), ("attempts", .attempts), ("duplicate_of", .duplicateOf),
-        ("time", .time), ("time.total", .timeTotal), ("time.dns", .timeDNS), ("time.connect", .timeConnect),
-        ("time.tls", .timeTLS), ("time.ttfb", .timeFirstByte),
-        ("title", .title), ("description", .description), ("lang", .lang), ("canonical", .canonical),
-        ("links", .links), ("links_truncated", .linksTruncated), ("links_count", .linksCount), ("extract", .extract), ("saved", .saved),
-        ("error", .error), ("error.kind", .errorKind), ("error.message", .errorMessage),
-    ]
+    let kind: Kind
+
+    private init(kind: Kind) {
+        self.kind = kind
+    }
+
+    static func key(_ index: Int) -> RecordField {
+        RecordField(kind: .key(index))
+    }
+
+    static func group(_ name: String) -> RecordField {
+        RecordField(kind: .group(name))
+    }
+
+    static func extractRule(_ name: String) -> RecordField {
+        RecordField(kind: .extractRule(name))
+    }
 
     /// The name as `--fields` takes it and a CSV header shows it.
     public var name: String {
-        if case .extractRule(let rule) = self { return "extract." + rule }
-        return Self.named.first { $0.field == self }!.name
+        switch kind {
+        case .key(let index): RecordSchema.keys[index].name
+        case .group(let name): name
+        case .extractRule(let rule): "extract." + rule
+        }
     }
 
     /// Parses one name. `extract.NAME` must name one of `ruleNames`.
@@ -45,7 +49,7 @@ public enum RecordField: Hashable, Sendable {
             self = .extractRule(rule)
             return
         }
-        guard let field = Self.named.first(where: { $0.name == name })?.field else {
+        guard let field = RecordSchema.fields.first(where: { $0.name == name }) else {
             throw RecordFieldError("unknown field '\(name)'; valid fields: \(Self.catalogue(ruleNames: ruleNames))")
         }
         self = field
@@ -78,32 +82,34 @@ public enum RecordField: Hashable, Sendable {
     /// one `extract.NAME` per rule): the columns of a CSV file.
     public static func columns(_ fields: [RecordField], ruleNames: [String]) -> [RecordField] {
         fields.flatMap { field -> [RecordField] in
-            switch field {
-            case .time: [.timeTotal, .timeDNS, .timeConnect, .timeTLS, .timeFirstByte]
-            case .extract: ruleNames.map { .extractRule($0) }
-            case .error: [.errorKind, .errorMessage]
-            default: [field]
+            switch field.kind {
+            case .group(let group): RecordSchema.members(of: group).map(RecordField.key)
+            case .key(RecordSchema.extract): ruleNames.map(RecordField.extractRule)
+            case .key, .extractRule: [field]
             }
         }
     }
 
     /// The CSV columns without `--fields`: the record's scalars, `links_count` rather than the
     /// links, one column per rule, `duplicate_of` only when de-duplicating and `saved` only
-    /// when saving bodies.
+    /// when saving bodies (each key's `defaultColumn`).
     public static func defaultColumns(ruleNames: [String], dedupe: Bool, saving: Bool = false) -> [RecordField] {
-        [.line, .url, .finalURL, .status, .ok, .contentType, .bytes, .httpVersion, .redirects, .attempts]
-            + (dedupe ? [.duplicateOf] : [])
-            + [.timeTotal, .timeDNS, .timeConnect, .timeTLS, .timeFirstByte,
-               .title, .description, .lang, .canonical, .linksCount]
-            + ruleNames.map { .extractRule($0) }
-            + (saving ? [.saved] : [])
-            + [.errorKind, .errorMessage]
+        let keys = RecordSchema.keys.indices.filter { index in
+            switch RecordSchema.keys[index].defaultColumn {
+            case .always: true
+            case .never: false
+            case .dedupe: dedupe
+            case .saving: saving
+            }
+        }
+        return columns(keys.map(RecordField.key), ruleNames: ruleNames)
     }
 
     /// Every valid name, for messages: `line, url, …, extract.NAME (NAME: price, sku), …`.
     public static func catalogue(ruleNames: [String]) -> String {
         let rules = ruleNames.isEmpty ? "a --select/--xpath name" : ruleNames.joined(separator: ", ")
-        return named.map { $0.field == .extract ? "extract, extract.NAME (NAME: \(rules))" : $0.name }
+        return RecordSchema.fields
+            .map { $0.kind == .key(RecordSchema.extract) ? "extract, extract.NAME (NAME: \(rules))" : $0.name }
             .joined(separator: ", ")
     }
 }
