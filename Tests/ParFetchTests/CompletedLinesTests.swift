@@ -57,7 +57,7 @@ struct CompletedLinesTests {
     /// What `load` reads is what `requiredFields` says (the table's `resume` keys): a record
     /// written with only those fields resumes, and one without any of them does not.
     @Test func recordsWithTheRequiredFieldsResumeAndOthersDoNot() throws {
-        let item = ListItem(line: 5, text: "http://a.test/", target: .success("http://a.test/"))
+        let item = ListItem(line: 5, text: "http://a.test/", target: .success(CheckedURL.valid("http://a.test/")))
         let done = Record(item: item, response: Response(url: "http://a.test/", status: 200, bytes: 1))
         let failed = Record(item: item, error: FetchError(.timeout, "t"))
         func line(_ record: Record, _ fields: [RecordField]) -> String {
