@@ -155,7 +155,7 @@ struct ParFetchCommand: ParsableCommand {
             }
         }
         // A reader that went away (`parfetch … | head`) wants neither a message nor a summary.
-        let readerGone = outputFailure == String(cString: strerror(EPIPE))
+        let readerGone = outputFailure?.isBrokenPipe == true
         if !reporting.quiet && !readerGone {
             Terminal.print(writer.withSummary { SummaryText.render($0, wallSeconds: wallSeconds) })
         }

@@ -34,7 +34,7 @@ public final class RecordWriter: Sendable {
     private let header: [UInt8]
     private let state = ConditionLock(State())
     private let pending = Atomic<Int>(0)
-    private let failure = Mutex<String?>(nil)
+    private let failure = Mutex<OutputError?>(nil)
     private let written = Atomic<Int>(0)
     private let threadBox = Mutex<NativeThread?>(nil)
     /// Called from the writer thread when the backlog falls to `lowWater` or when writing fails.
@@ -64,18 +64,18 @@ public final class RecordWriter: Sendable {
         do {
             fd = try System.open(path, O_WRONLY | O_CREAT | (append ? O_APPEND : 0))
         } catch let error as SystemError {
-            throw OutputError(message: "cannot open \(path): \(String(cString: strerror(error.errno)))")
+            throw OutputError.cannotOpen(path, errno: error.errno)
         }
         // Locked before truncating: what another run is writing must survive this attempt.
         if flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK {
             System.close(fd)
-            throw OutputError(message: "\(path) is being written by another parfetch run")
+            throw OutputError.locked(path)
         }
         var info = stat()
         if !append, fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, ftruncate(fd, 0) != 0 {
-            let reason = String(cString: strerror(errno))
+            let truncateErrno = errno
             System.close(fd)
-            throw OutputError(message: "cannot truncate \(path): \(reason)")
+            throw OutputError.cannotTruncate(path, errno: truncateErrno)
         }
         ownsDescriptor = true
         self.format = format
@@ -156,9 +156,9 @@ public final class RecordWriter: Sendable {
         summary.withLock { body($0) }
     }
 
-    /// Why writing failed (e.g. "Broken pipe"); nil while all is well. Records submitted after
-    /// a failure are dropped.
-    public var failed: String? { failure.withLock { $0 } }
+    /// Why writing failed (`isBrokenPipe` when the reader went away); nil while all is well.
+    /// Records submitted after a failure are dropped.
+    public var failed: OutputError? { failure.withLock { $0 } }
 
     /// Asks to be called (on the writer thread) when the backlog drops to `lowWater` after a
     /// write, and when writing fails.
@@ -169,7 +169,7 @@ public final class RecordWriter: Sendable {
 
     /// Writes what is queued, stops the thread and closes the file. Returns the failure, if any.
     @discardableResult
-    public func close() -> String? {
+    public func close() -> OutputError? {
         state.withLock { $0.closed = true }
         state.broadcast()
         threadBox.withLock { thread in
@@ -177,8 +177,11 @@ public final class RecordWriter: Sendable {
             thread = nil
         }
         if ownsDescriptor {
-            if fsync(fd) != 0 && errno != EINVAL && failed == nil {
-                failure.withLock { $0 = String(cString: strerror(errno)) }
+            if fsync(fd) != 0 {
+                let syncErrno = errno
+                if syncErrno != EINVAL && failed == nil {
+                    failure.withLock { $0 = .cannotWrite(errno: syncErrno) }
+                }
             }
             System.close(fd)
         }
@@ -248,7 +251,7 @@ public final class RecordWriter: Sendable {
                     try buffer.withUnsafeBytes { try System.writeAll(fd, $0) }
                     written.add(count, ordering: .relaxed)
                 } catch let error as SystemError {
-                    failure.withLock { $0 = String(cString: strerror(error.errno)) }
+                    failure.withLock { $0 = .cannotWrite(errno: error.errno) }
                     notify.withLock { $0 }?()
                 } catch {}
             }
@@ -261,10 +264,4 @@ public final class RecordWriter: Sendable {
             if closed && batch.isEmpty { return }
         }
     }
-}
-
-/// The output could not be opened or written.
-public struct OutputError: Error, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
 }
