@@ -19,9 +19,10 @@ struct ParFetchCommand: ParsableCommand {
             happens to it (an interrupted run leaves the lines it never started without one: \
             --resume finishes them); messages go to standard error.
 
-            Exit status: 0 when every line has its record (whatever the outcomes), 2 for bad \
-            usage or an unreadable list, 130 when interrupted, 1 for any other failure (e.g. \
-            output not writable).
+            Exit status: 0 when every line has its record (whatever the outcomes), or when the \
+            reader of the output went away (parfetch … | head: the run stops quietly and \
+            --stats-json counts the records written); 2 for bad usage or an unreadable list, \
+            130 when interrupted, 1 for any other failure (e.g. output not writable).
             """,
         version: ParFetchVersion.string
     )
@@ -72,9 +73,10 @@ struct ParFetchCommand: ParsableCommand {
         let format = try output.recordFormat(ruleNames: parsing.rules().map(\.name), dedupe: input.dedupe)
         let (writer, completed) = try openOutput(format: format)
         let options = try crawlOptions(openFiles: openFiles, bodyStore: bodyStore, completed: completed)
-        let run = crawl(list, writer: writer, options: options, stop: stop)
+        var run = crawl(list, writer: writer, options: options, stop: stop)
         let outputFailure = writer.close()
         if let failure = run.failure { throw RunFailure(error: failure) }
+        run.readerGone = outputFailure?.isBrokenPipe == true
         let statsFailure = statsFile.flatMap { writeStats($0, writer: writer, run: run, started: started) }
         try report(run, writer: writer, outputFailure: outputFailure, statsFailure: statsFailure, started: started)
     }
@@ -140,6 +142,11 @@ struct ParFetchCommand: ParsableCommand {
         var readError: ListReaderError?
         /// Anything else that ended the run: no summary, exit 1.
         var failure: (any Error)?
+        /// The reader of the output went away (`parfetch … | head`): the writer stopped the
+        /// run, and that is neither a failure nor an interruption.
+        var readerGone = false
+
+        var interrupted: Bool { outcome == .stopped && !readerGone }
     }
 
     /// Runs the crawl with the progress line, if shown. A failure other than reading the list
@@ -169,7 +176,7 @@ struct ParFetchCommand: ParsableCommand {
     /// Writes --stats-json's summary; returns the failure, if any.
     private func writeStats(_ file: UnsafeMutablePointer<FILE>, writer: RecordWriter, run: Run,
                             started: ContinuousClock.Instant) -> OutputError? {
-        var json = writer.withSummary { $0.json(wallSeconds: Self.seconds(since: started), interrupted: run.outcome == .stopped) }
+        var json = writer.withSummary { $0.json(wallSeconds: Self.seconds(since: started), interrupted: run.interrupted) }
         let written = json.withUnsafeMutableBytes { fwrite($0.baseAddress, 1, $0.count, file) }
         let closed = fclose(file) == 0
         guard written != json.count || !closed, let path = reporting.statsJSON else { return nil }
@@ -177,26 +184,25 @@ struct ParFetchCommand: ParsableCommand {
     }
 
     /// Prints the summary and what went wrong, then throws what decides the exit status: the
-    /// output's failure first, then the list's, then an interruption, then --stats-json's.
+    /// output's failure first (a reader gone away is none), then the list's, then an
+    /// interruption, then --stats-json's.
     private func report(_ run: Run, writer: RecordWriter, outputFailure: OutputError?, statsFailure: OutputError?,
                         started: ContinuousClock.Instant) throws {
         // A reader that went away (`parfetch … | head`) wants neither a message nor a summary.
-        let readerGone = outputFailure?.isBrokenPipe == true
-        if !reporting.quiet && !readerGone {
+        if !reporting.quiet && !run.readerGone {
             let seconds = Self.seconds(since: started)
             Terminal.print(writer.withSummary { SummaryText.render($0, wallSeconds: seconds) })
         }
         if let statsFailure {
             Terminal.warn("\(statsFailure)")
         }
-        if let outputFailure {
-            // The reader gone is today's status 1 too, without a message.
-            throw readerGone ? ExitCode.failure : outputFailure
+        if let outputFailure, !run.readerGone {
+            throw outputFailure
         }
         if let readError = run.readError {
             throw readError
         }
-        if run.outcome == .stopped {
+        if run.interrupted {
             Terminal.warn("interrupted: \(writer.count) records written; lines never started have none"
                 + (output.output.map { $0 == "-" ? "" : " (--resume -o \($0) finishes them)" } ?? ""))
             throw ExitCode(130)

@@ -41,5 +41,8 @@ struct ErrorValueTests {
         let failure = writer.close()
         close(ends[1])
         #expect(failure?.isBrokenPipe == true)
+        // Nothing reached a reader: the summary counts nothing.
+        #expect(writer.withSummary { $0.records } == 0)
+        #expect(writer.count == 0)
     }
 }

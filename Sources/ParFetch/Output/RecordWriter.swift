@@ -42,7 +42,8 @@ public final class RecordWriter: Sendable {
     private let lowWater = Atomic<Int>(Int.max)
     /// `keepInputOrder`'s window; nil: records are written as they come.
     private let orderWindow = Mutex<Int?>(nil)
-    /// Every record taken by the writer thread, added up.
+    /// Every record written, added up: what a reader of the output has, not what was
+    /// submitted (a failed write, such as a reader gone away, counts nothing).
     private let summary = Mutex(RunSummary())
 
     /// Writes to `fd` (not closed by the writer) in `format`. The format's header (CSV's) is
@@ -150,7 +151,7 @@ public final class RecordWriter: Sendable {
     /// Records written.
     public var count: Int { written.load(ordering: .relaxed) }
 
-    /// Reads the summary of the records taken so far (all of them once `close` returned),
+    /// Reads the summary of the records written so far (all of them once `close` returned),
     /// without copying it.
     public func withSummary<T>(_ body: (RunSummary) -> T) -> T {
         summary.withLock { body($0) }
@@ -207,17 +208,14 @@ public final class RecordWriter: Sendable {
                 return (state.records, state.closed, wakeProducer)
             }
             if wakeProducer { state.broadcast() }
-            if !batch.isEmpty {
-                summary.withLock { summary in
-                    for record in batch { summary.add(record) }
-                }
-            }
             buffer.removeAll(keepingCapacity: true)
             if !header.isEmpty {
                 buffer.append(contentsOf: header)
                 header = []
             }
             var count = 0
+            // The records whose lines are in `buffer`, counted once they are written.
+            var encoded: [Record] = []
             // Read per batch: the order is set after the thread starts, before any record.
             if orderWindow.withLock({ $0 }) != nil {
                 for record in batch {
@@ -227,6 +225,7 @@ public final class RecordWriter: Sendable {
                 }
                 while let record = held.removeValue(forKey: nextSequence) {
                     format.encode(record, into: &buffer)
+                    encoded.append(record)
                     nextSequence += 1
                     count += 1
                 }
@@ -234,6 +233,7 @@ public final class RecordWriter: Sendable {
                     // The run ended early: lines never started left gaps.
                     for sequence in held.keys.sorted() {
                         format.encode(held[sequence]!, into: &buffer)
+                        encoded.append(held[sequence]!)
                         count += 1
                     }
                     held.removeAll()
@@ -244,12 +244,18 @@ public final class RecordWriter: Sendable {
                 }
             } else {
                 for record in batch { format.encode(record, into: &buffer) }
+                encoded = batch
                 count = batch.count
             }
             if failed == nil && !buffer.isEmpty {
                 do {
                     try buffer.withUnsafeBytes { try System.writeAll(fd, $0) }
                     written.add(count, ordering: .relaxed)
+                    if !encoded.isEmpty {
+                        summary.withLock { summary in
+                            for record in encoded { summary.add(record) }
+                        }
+                    }
                 } catch let error as SystemError {
                     failure.withLock { $0 = .cannotWrite(errno: error.errno) }
                     notify.withLock { $0 }?()
