@@ -20,6 +20,10 @@ CURLcode CCurl_easy_setopt_write_function(CURL *handle, CCurlWriteFunction funct
     return curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, function);
 }
 
+CURLcode CCurl_easy_setopt_prereq_function(CURL *handle, CCurlPrereqFunction function) {
+    return curl_easy_setopt(handle, CURLOPT_PREREQFUNCTION, function);
+}
+
 CURLcode CCurl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

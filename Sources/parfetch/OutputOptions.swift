@@ -67,14 +67,10 @@ struct OutputOptions: ParsableArguments {
         }
     }
 
-    /// The store for --save-dir, opened before anything is fetched or the output file touched;
-    /// a directory that can't be created or written ends the run (exit 1).
-    func openBodyStore() -> BodyStore? {
+    /// The store for --save-dir, opened before anything is fetched or the output file touched.
+    /// Throws `BodyStoreError` for a directory that can't be created or written.
+    func openBodyStore() throws -> BodyStore? {
         guard let saveDirectory else { return nil }
-        do {
-            return try BodyStore(directory: saveDirectory)
-        } catch {
-            Terminal.fail("--save-dir: \(error)", status: 1)
-        }
+        return try BodyStore(directory: saveDirectory)
     }
 }

@@ -19,9 +19,10 @@ struct ParFetchCommand: ParsableCommand {
             happens to it (an interrupted run leaves the lines it never started without one: \
             --resume finishes them); messages go to standard error.
 
-            Exit status: 0 when every line has its record (whatever the outcomes), 2 for bad \
-            usage or an unreadable list, 130 when interrupted, 1 for any other failure (e.g. \
-            output not writable).
+            Exit status: 0 when every line has its record (whatever the outcomes), or when the \
+            reader of the output went away (parfetch … | head: the run stops quietly and \
+            --stats-json counts the records written); 2 for bad usage or an unreadable list, \
+            130 when interrupted, 1 for any other failure (e.g. output not writable).
             """,
         version: ParFetchVersion.string
     )
@@ -65,49 +66,55 @@ struct ParFetchCommand: ParsableCommand {
         let stop = CrawlStop()
         stop.requestOnInterrupt()
 
-        let list: ListReader
-        do {
-            list = try ListReader(path: file)
-        } catch {
-            Terminal.fail("\(error)", status: 2)
-        }
+        let list = try ListReader(path: file)
         // Opened before the run, so that a path that can't be written fails at once.
-        let statsFile = reporting.statsJSON.map { path in
-            guard let file = fopen(path, "w") else {
-                Terminal.fail("cannot open \(path): \(String(cString: strerror(errno)))", status: 1)
-            }
-            return file
-        }
-        let bodyStore = output.openBodyStore()
-        var completed = CompletedLines()
+        let statsFile = try openStatsFile()
+        let bodyStore = try output.openBodyStore()
         let format = try output.recordFormat(ruleNames: parsing.rules().map(\.name), dedupe: input.dedupe)
-        let writer: RecordWriter
-        if let path = output.output, path != "-" {
-            var listInfo = stat()
-            var outputInfo = stat()
-            if file != "-", stat(file, &listInfo) == 0, stat(path, &outputInfo) == 0,
-               listInfo.st_dev == outputInfo.st_dev, listInfo.st_ino == outputInfo.st_ino {
-                Terminal.fail("\(path) is the URL list itself: records would overwrite it", status: 2)
-            }
-            let resuming = input.resuming
-            do {
-                if resuming, stat(path, &outputInfo) == 0, (outputInfo.st_mode & S_IFMT) != S_IFREG {
-                    Terminal.fail("cannot resume from \(path): not a regular file", status: 1)
-                }
-                // The writer locks the file first: nothing reads or cuts it while another run writes.
-                writer = try RecordWriter(path: path, append: resuming, format: format)
-                if resuming {
-                    completed = try CompletedLines.load(path: path, retryErrors: input.resumeFailed)
-                    Terminal.warn("resuming \(path): \(completed.count) lines done"
-                        + (completed.droppedBytes > 0 ? "; dropped a record cut short (\(completed.droppedBytes) bytes)" : ""))
-                }
-            } catch {
-                Terminal.fail("\(error)", status: 1)
-            }
-        } else {
-            writer = RecordWriter(fileDescriptor: STDOUT_FILENO, format: format)
-        }
+        let (writer, completed) = try openOutput(format: format)
+        let options = try crawlOptions(openFiles: openFiles, bodyStore: bodyStore, completed: completed)
+        var run = crawl(list, writer: writer, options: options, stop: stop)
+        let outputFailure = writer.close()
+        if let failure = run.failure { throw RunFailure(error: failure) }
+        run.readerGone = outputFailure?.isBrokenPipe == true
+        let statsFailure = statsFile.flatMap { writeStats($0, writer: writer, run: run, started: started) }
+        try report(run, writer: writer, outputFailure: outputFailure, statsFailure: statsFailure, started: started)
+    }
 
+    /// The file for --stats-json, if asked for.
+    private func openStatsFile() throws(OutputError) -> UnsafeMutablePointer<FILE>? {
+        guard let path = reporting.statsJSON else { return nil }
+        guard let file = fopen(path, "w") else { throw .cannotOpen(path, errno: errno) }
+        return file
+    }
+
+    /// The record writer, on --output's file or standard output, and with --resume the lines
+    /// that file already has.
+    private func openOutput(format: RecordFormat) throws -> (RecordWriter, CompletedLines) {
+        guard let path = output.output, path != "-" else {
+            return (RecordWriter(fileDescriptor: STDOUT_FILENO, format: format), CompletedLines())
+        }
+        var listInfo = stat()
+        var outputInfo = stat()
+        if file != "-", stat(file, &listInfo) == 0, stat(path, &outputInfo) == 0,
+           listInfo.st_dev == outputInfo.st_dev, listInfo.st_ino == outputInfo.st_ino {
+            throw ValidationError("\(path) is the URL list itself: records would overwrite it")
+        }
+        let resuming = input.resuming
+        if resuming, stat(path, &outputInfo) == 0, (outputInfo.st_mode & S_IFMT) != S_IFREG {
+            throw OutputError.notRegularFile(path)
+        }
+        // The writer locks the file first: nothing reads or cuts it while another run writes.
+        let writer = try RecordWriter(path: path, append: resuming, format: format)
+        guard resuming else { return (writer, CompletedLines()) }
+        let completed = try CompletedLines.load(path: path, retryErrors: input.resumeFailed)
+        Terminal.warn("resuming \(path): \(completed.count) lines done"
+            + (completed.droppedBytes > 0 ? "; dropped a record cut short (\(completed.droppedBytes) bytes)" : ""))
+        return (writer, completed)
+    }
+
+    /// The option groups, translated into the library's options.
+    private func crawlOptions(openFiles: Int, bodyStore: BodyStore?, completed: CompletedLines) throws -> CrawlOptions {
         var options = CrawlOptions()
         options.concurrency = concurrency.concurrency
         // Each transfer holds a socket, and as many idle connections are kept for reuse; a
@@ -126,59 +133,88 @@ struct ParFetchCommand: ParsableCommand {
         politeness.apply(to: &options.scheduling)
         requests.apply(to: &options.fetch)
         try parsing.apply(to: &options)
+        return options
+    }
+
+    /// How a run ended: its outcome, and the list's read error if it stopped the reading.
+    private struct Run {
+        var outcome = CrawlOutcome.completed
+        var readError: ListReaderError?
+        /// Anything else that ended the run: no summary, exit 1.
+        var failure: (any Error)?
+        /// The reader of the output went away (`parfetch … | head`): the writer stopped the
+        /// run, and that is neither a failure nor an interruption.
+        var readerGone = false
+
+        var interrupted: Bool { outcome == .stopped && !readerGone }
+    }
+
+    /// Runs the crawl with the progress line, if shown. A failure other than reading the list
+    /// closes the output and ends the command.
+    private func crawl(_ list: ListReader, writer: RecordWriter, options: CrawlOptions, stop: CrawlStop) -> Run {
         let monitor = CrawlMonitor()
         let progress = reporting.showsProgress
             ? ProgressLine(writer: writer, monitor: monitor, listPath: file, color: Terminal.allowsColor)
             : nil
         progress?.start()
-        var readError: ListReaderError?
-        var outcome = CrawlOutcome.completed
+        defer { progress?.stop() }
         do {
-            outcome = try Crawl.run(list: list, writer: writer, options: options, stop: stop, monitor: monitor)
+            return Run(outcome: try Crawl.run(list: list, writer: writer, options: options, stop: stop, monitor: monitor))
         } catch let error as ListReaderError {
-            readError = error
+            return Run(readError: error)
         } catch {
-            progress?.stop()
-            writer.close()
-            Terminal.fail("\(error)", status: 1)
+            return Run(outcome: .stopped, failure: error)
         }
-        progress?.stop()
-        let outputFailure = writer.close()
-        let elapsed = (ContinuousClock.now - started).components
-        let wallSeconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
-        var statsFailure: String?
-        if let statsFile {
-            var json = writer.withSummary { $0.json(wallSeconds: wallSeconds, interrupted: outcome == .stopped) }
-            if json.withUnsafeMutableBytes({ fwrite($0.baseAddress, 1, $0.count, statsFile) }) != json.count
-                || fclose(statsFile) != 0 {
-                statsFailure = String(cString: strerror(errno))
-            }
-        }
+    }
+
+    /// The crawl itself failed (not the list, not the output): exit 1 with its message.
+    private struct RunFailure: Error, CustomStringConvertible {
+        var error: any Error
+        var description: String { "\(error)" }
+    }
+
+    /// Writes --stats-json's summary; returns the failure, if any.
+    private func writeStats(_ file: UnsafeMutablePointer<FILE>, writer: RecordWriter, run: Run,
+                            started: ContinuousClock.Instant) -> OutputError? {
+        var json = writer.withSummary { $0.json(wallSeconds: Self.seconds(since: started), interrupted: run.interrupted) }
+        let written = json.withUnsafeMutableBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+        let closed = fclose(file) == 0
+        guard written != json.count || !closed, let path = reporting.statsJSON else { return nil }
+        return .cannotWrite(path, errno: errno)
+    }
+
+    /// Prints the summary and what went wrong, then throws what decides the exit status: the
+    /// output's failure first (a reader gone away is none), then the list's, then an
+    /// interruption, then --stats-json's.
+    private func report(_ run: Run, writer: RecordWriter, outputFailure: OutputError?, statsFailure: OutputError?,
+                        started: ContinuousClock.Instant) throws {
         // A reader that went away (`parfetch … | head`) wants neither a message nor a summary.
-        let readerGone = outputFailure == String(cString: strerror(EPIPE))
-        if !reporting.quiet && !readerGone {
-            Terminal.print(writer.withSummary { SummaryText.render($0, wallSeconds: wallSeconds) })
+        if !reporting.quiet && !run.readerGone {
+            let seconds = Self.seconds(since: started)
+            Terminal.print(writer.withSummary { SummaryText.render($0, wallSeconds: seconds) })
         }
-        if let statsFailure, let path = reporting.statsJSON {
-            Terminal.warn("cannot write \(path): \(statsFailure)")
+        if let statsFailure {
+            Terminal.warn("\(statsFailure)")
         }
-        if let outputFailure {
-            if !readerGone {
-                Terminal.warn("cannot write output: \(outputFailure)")
-            }
-            Terminal.exit(1)
+        if let outputFailure, !run.readerGone {
+            throw outputFailure
         }
-        if let readError {
-            Terminal.fail("\(readError)", status: 2)
+        if let readError = run.readError {
+            throw readError
         }
-        if statsFailure != nil && outcome == .completed {
-            Terminal.exit(1)
-        }
-        if outcome == .stopped {
+        if run.interrupted {
             Terminal.warn("interrupted: \(writer.count) records written; lines never started have none"
                 + (output.output.map { $0 == "-" ? "" : " (--resume -o \($0) finishes them)" } ?? ""))
-            Terminal.exit(130)
+            throw ExitCode(130)
         }
+        if statsFailure != nil {
+            throw ExitCode.failure
+        }
+    }
+
+    private static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = (ContinuousClock.now - start).components
+        return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
     }
 
     /// Parses and runs, with the exit statuses of the documented contract: usage errors
@@ -197,6 +233,30 @@ struct ParFetchCommand: ParsableCommand {
             var command = command
             try command.run()
         } catch {
+            exit(afterRunFailed: error)
+        }
+    }
+
+    /// The one place a failed run's exit status is decided (DESIGN's contract): 2 for bad
+    /// usage or an unreadable list, 130 when interrupted, 1 for any other failure.
+    private static func exit(afterRunFailed error: any Error) -> Never {
+        switch error {
+        case let error as ListReaderError:
+            Terminal.fail("\(error)", status: 2)
+        // Found only once the files are looked at (the output is the list itself).
+        case let error as ValidationError:
+            Terminal.fail(error.message, status: 2)
+        case let error as OutputError:
+            Terminal.fail("\(error)", status: 1)
+        // Saving failures go into records: a store that fails to open is --save-dir's.
+        case let error as BodyStoreError:
+            Terminal.fail("--save-dir: \(error)", status: 1)
+        case let error as RunFailure:
+            Terminal.fail("\(error)", status: 1)
+        case let code as ExitCode:
+            Terminal.exit(code.rawValue)
+        // ArgumentParser's own (--help is a command that throws to be shown).
+        default:
             exit(withError: error)
         }
     }

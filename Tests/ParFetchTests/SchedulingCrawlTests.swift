@@ -258,27 +258,21 @@ struct SchedulingCrawlTests {
 /// by connections nobody accepts, so the kernel drops further SYNs and a client's connect
 /// hangs until its own limit.
 final class FullBacklog {
-    let port: Int
-    private var descriptors: [Int32] = []
+    private let listener: SilentListener
+    private var clients: [Int32] = []
+
+    var port: Int { listener.port }
 
     init() throws {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        descriptors.append(listener)
+        listener = try SilentListener(backlog: 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
-                bind(listener, address, length) == 0 && listen(listener, 0) == 0
-                    && getsockname(listener, address, &length) == 0
-            }
-        }
-        guard bound else { throw POSIXError(.EADDRNOTAVAIL) }
-        port = Int(UInt16(bigEndian: address.sin_port))
+        address.sin_port = UInt16(listener.port).bigEndian
+        let length = socklen_t(MemoryLayout<sockaddr_in>.size)
         for _ in 0..<3 {
             let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-            descriptors.append(client)
+            clients.append(client)
             _ = withUnsafePointer(to: &address) { pointer in
                 pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, length) }
             }
@@ -287,6 +281,6 @@ final class FullBacklog {
     }
 
     deinit {
-        for descriptor in descriptors { close(descriptor) }
+        for client in clients { close(client) }
     }
 }

@@ -252,12 +252,15 @@ struct CommandTests {
         #expect(try Records(output.text()).lines == Array(1...20))
     }
 
+    /// A reader gone away is not a failure: status 0, nothing on standard error, and
+    /// --stats-json counts what was written (at least what the reader took; not the list).
     @Test func closedOutputPipeStopsTheRunQuietly() async throws {
         let server = try await Fixture.server()
         let list = try TemporaryFile((1...5000).map { "\(server.baseURL)/delay/20?i=\($0)" }.joined(separator: "\n"))
+        let stats = try TemporaryFile("")
         let process = Process()
         process.executableURL = Parfetch.binary
-        process.arguments = ["-j", "10", list.path]
+        process.arguments = ["-j", "10", "--stats-json", stats.path, list.path]
         let stdout = Pipe()
         let stderr = Pipe()
         process.standardOutput = stdout
@@ -276,6 +279,11 @@ struct CommandTests {
         #expect(ContinuousClock.now - start < .seconds(2 * Parfetch.slowdown))
         #expect(received.split(separator: UInt8(ascii: "\n")).count >= 3)
         #expect(stderr.fileHandleForReading.readDataToEndOfFile().isEmpty)
+        #expect(process.terminationStatus == 0)
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: stats.path))) as? [String: Any])
+        let records = try #require(summary["records"] as? Int)
+        #expect(records >= 3 && records < 5000)
+        #expect(summary["interrupted"] as? Bool == false)
     }
 
     /// The shell pipeline itself: `parfetch big-list | head -n 3` prints three records and

@@ -24,6 +24,12 @@ CURLcode CCurl_easy_setopt_pointer(CURL *handle, CURLoption option, void *_Nulla
 typedef size_t (*CCurlWriteFunction)(char *data, size_t size, size_t count, void *_Nullable userdata);
 CURLcode CCurl_easy_setopt_write_function(CURL *handle, CCurlWriteFunction _Nullable function);
 
+/// CURLOPT_PREREQFUNCTION: called once a connection is made or reused, before each request
+/// is sent; it tells the engine which phase a transfer reached.
+typedef int (*CCurlPrereqFunction)(void *_Nullable clientp, char *primaryIP, char *localIP, int primaryPort,
+                                   int localPort);
+CURLcode CCurl_easy_setopt_prereq_function(CURL *handle, CCurlPrereqFunction _Nullable function);
+
 // MARK: easy handle information
 
 CURLcode CCurl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value);

@@ -1,29 +1,54 @@
 import CLibCurl
 
 extension FetchError {
+    /// What was known of a failed transfer besides its code, from libcurl's `CURLINFO_*`
+    /// values and our own callbacks: some codes mean more than one thing, and where the
+    /// transfer had got to tells them apart.
+    struct CurlContext {
+        /// Where the transfer ended (a redirect's target, when libcurl refused to follow it).
+        var effectiveURL: String?
+        /// A status line had arrived but no byte of the body.
+        var readingHeaders = false
+        /// Header bytes received over the whole transfer (CURLINFO_HEADER_SIZE), the line
+        /// that broke libcurl's limit included.
+        var headerBytes = 0
+        /// The last response declared `Transfer-Encoding: chunked`.
+        var chunked = false
+        /// The socket error libcurl last saw (CURLINFO_OS_ERRNO); 0 when none.
+        var socketErrno = 0
+    }
+
+    /// libcurl's limit on a response's header bytes in all (MAX_HTTP_RESP_HEADER_SIZE).
+    static let curlHeaderLimit = 300 * 1024
+
     /// Classifies a libcurl result. `detail` is the transfer's error buffer (more precise
-    /// than `curl_easy_strerror`), used as the message when present.
-    ///
-    /// Some codes mean more than one thing; what the transfer had reached tells them apart:
-    /// `effectiveURL` is where it ended (a redirect's target, when libcurl refused to follow
-    /// it), `readingHeaders` that a status line had arrived but no byte of the body.
-    init(curlCode code: CURLcode, detail: String, effectiveURL: String? = nil, readingHeaders: Bool = false) {
+    /// than `curl_easy_strerror`), used as the message when present; never to classify.
+    init(curlCode code: CURLcode, detail: String, context: CurlContext = CurlContext()) {
         let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
         switch code {
-        // libcurl 7.88 says both with CURLE_RECV_ERROR, which is otherwise a reset; the
-        // response is unusable as it stands, so trying again would only fetch it again.
-        case CURLE_RECV_ERROR where detail.hasPrefix("Too large response headers"):
+        // libcurl 7.88 reports three failures as CURLE_RECV_ERROR and says which only in its
+        // message; these facts tell them apart instead:
+        // - too many header bytes: http.c adds each header line to CURLINFO_HEADER_SIZE, then
+        //   fails once the headers pass 300 KiB, so the count is past the limit;
+        // - a malformed chunk (http_chunks.c): the response is chunked and libcurl saw no
+        //   socket error (a failed recv sets CURLINFO_OS_ERRNO, cf-socket.c);
+        // - otherwise a recv failure: a reset.
+        // In the first two the response is unusable as it stands, so trying again would only
+        // fetch it again. (A reset mid-chunk over TLS leaves no errno in 7.88's OpenSSL
+        // backend, so it counts as malformed: not retried. And the count is the transfer's:
+        // redirects whose headers add up past 300 KiB, then a reset, would read as too large.)
+        case CURLE_RECV_ERROR where context.headerBytes > Self.curlHeaderLimit:
             self.init(.tooLarge, "response headers over libcurl's limit of 300 KiB in all (\(detail))")
-        case CURLE_RECV_ERROR where detail.hasSuffix("in chunked-encoding"):
+        case CURLE_RECV_ERROR where context.chunked && context.socketErrno == 0:
             self.init(.other, "malformed chunked encoding: \(detail)")
         // One header line over CURL_MAX_HTTP_HEADER (100 KiB): libcurl's header buffer
         // refuses to grow and it reports that as out of memory, without a message.
-        case CURLE_OUT_OF_MEMORY where readingHeaders:
+        case CURLE_OUT_OF_MEMORY where context.readingHeaders:
             self.init(.tooLarge, "a response header line over libcurl's limit of 100 KiB")
         // The list's URLs are checked before they reach libcurl: a scheme it refuses is a
         // redirect's target.
         case CURLE_UNSUPPORTED_PROTOCOL:
-            if let effectiveURL, !Self.isHTTP(effectiveURL) {
+            if let effectiveURL = context.effectiveURL, !Self.isHTTP(effectiveURL) {
                 self.init(.unsupportedScheme, "a redirect went to another scheme: \(effectiveURL) (only http and https are followed)")
             } else {
                 self.init(.unsupportedScheme, message)

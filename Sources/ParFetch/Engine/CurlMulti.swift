@@ -147,12 +147,9 @@ final class CurlMulti {
         } else if transfer.exceededMaxSize || result == CURLE_FILESIZE_EXCEEDED {
             error = FetchError(.tooLarge, transfer.sizeLimitMessage)
         } else if result == CURLE_OPERATION_TIMEDOUT {
-            (error, failedConnecting) = timeoutError(easy, limits: transfer.limits)
+            (error, failedConnecting) = timeoutError(easy, transfer: transfer)
         } else if result != CURLE_OK {
-            let status: Int = easy.info(CURLINFO_RESPONSE_CODE)
-            let failure = FetchError(
-                curlCode: result, detail: easy.errorDetail, effectiveURL: easy.info(CURLINFO_EFFECTIVE_URL),
-                readingHeaders: status > 0 && transfer.received == 0)
+            let failure = FetchError(curlCode: result, detail: easy.errorDetail, context: context(of: transfer, easy))
             failedConnecting = failure.kind == .dns || failure.kind == .connect
             error = failure
         }
@@ -199,33 +196,57 @@ final class CurlMulti {
         return seconds > 0 ? Double(seconds) : nil
     }
 
-    /// Names the limit that was reached: libcurl reports all three as one code. Its message
-    /// tells the phase ("Resolving timed out", "Connection timed out", "Failed to connect …:
-    /// Timeout was reached": still connecting; its times add up over redirects, so they can't).
-    /// `connectTimeout`: the connect limit fired.
-    private func timeoutError(_ easy: EasyHandle, limits: TransferLimits?) -> (FetchError, connectTimeout: Bool) {
+    /// What the transfer had reached when it failed, for `FetchError(curlCode:)`.
+    private func context(of transfer: Transfer, _ easy: EasyHandle) -> FetchError.CurlContext {
+        let status: Int = easy.info(CURLINFO_RESPONSE_CODE)
+        return FetchError.CurlContext(
+            effectiveURL: easy.info(CURLINFO_EFFECTIVE_URL),
+            readingHeaders: status > 0 && transfer.received == 0,
+            headerBytes: easy.info(CURLINFO_HEADER_SIZE),
+            chunked: Self.isChunked(easy),
+            socketErrno: easy.info(CURLINFO_OS_ERRNO))
+    }
+
+    /// Whether the last response's `Transfer-Encoding` names `chunked`, which is what makes
+    /// libcurl decode chunks (http.c sets its chunk state from that field alone).
+    private static func isChunked(_ easy: EasyHandle) -> Bool {
+        easy.headerValues("Transfer-Encoding").contains { value in
+            value.split(separator: ",").contains { coding in
+                coding.filter { $0 != " " && $0 != "\t" }.lowercased() == "chunked"
+            }
+        }
+    }
+
+    /// Names the limit that was reached: libcurl reports all three as CURLE_OPERATION_TIMEDOUT.
+    /// Where the transfer was tells the connect limit from the others (it runs only until a
+    /// request goes out; the stall limit only after), and how long it ran tells the total limit
+    /// (it counts from the start, over every redirect). `connectTimeout`: the connect limit fired.
+    private func timeoutError(_ easy: EasyHandle, transfer: Transfer) -> (FetchError, connectTimeout: Bool) {
         let configuration = settings.configuration
-        let detail = easy.errorDetail
-        if detail.hasPrefix("Operation too slow"), let stall = configuration.stallTimeout {
+        let connecting = transfer.stillConnecting(redirects: easy.info(CURLINFO_REDIRECT_COUNT))
+        let total = transfer.limits?.timeout ?? configuration.timeout
+        // Our start is before libcurl's and our end after its check: if the total limit
+        // fired, this is at least that long.
+        let elapsed = Double(System.monotonicNanoseconds() - transfer.startedAt) / 1e9
+        let totalReached = total.map { elapsed >= $0 } ?? false
+        // Both limits run while connecting; when they end together the connect limit names it.
+        if connecting, let connectTimeout = configuration.connectTimeout,
+           !totalReached || connectTimeout <= total ?? .infinity {
+            return (FetchError(.timeout, "connect timeout: no connection within \(Self.seconds(connectTimeout)) s"), true)
+        }
+        let received: Int64 = easy.info(CURLINFO_SIZE_DOWNLOAD_T)
+        if !connecting, !totalReached, let stall = configuration.stallTimeout {
             let seconds = Self.seconds(stall.rounded(.up))
             // libcurl's speed check counts body bytes only: a head still arriving is silence
             // to it, however fast its bytes come. Say so rather than claim a byte rate.
-            let received: Int64 = easy.info(CURLINFO_SIZE_DOWNLOAD_T)
             let message = received == 0
                 ? "stall timeout: no body byte within \(seconds) s" : "stall timeout: less than 1 byte/s for \(seconds) s"
             return (FetchError(.timeout, message), false)
         }
-        let connecting = detail.hasPrefix("Resolving timed out") || detail.hasPrefix("Connection timed out")
-            || detail.hasPrefix("Failed to connect")
-        let total = limits?.timeout ?? configuration.timeout
-        // Both limits run while connecting; the shorter fired.
-        if connecting, let connectTimeout = configuration.connectTimeout, connectTimeout <= total ?? .infinity {
-            return (FetchError(.timeout, "connect timeout: no connection within \(Self.seconds(connectTimeout)) s"), true)
-        }
         guard let total else {
-            return (FetchError(curlCode: CURLE_OPERATION_TIMEDOUT, detail: detail), false)
+            // No limit of ours: libcurl's own (its 300 s connect default).
+            return (FetchError(curlCode: CURLE_OPERATION_TIMEDOUT, detail: easy.errorDetail), connecting)
         }
-        let received: Int64 = easy.info(CURLINFO_SIZE_DOWNLOAD_T)
         let phase = connecting ? "while connecting" : "with \(received) bytes received"
         return (FetchError(.timeout, "total timeout: not complete within \(Self.seconds(total)) s, \(phase)"), false)
     }

@@ -39,6 +39,7 @@ final class EasyHandle {
         let configuration = settings.configuration
         set(CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer))
         record(CCurl_easy_setopt_write_function(raw, easyHandleWrite))
+        record(CCurl_easy_setopt_prereq_function(raw, easyHandlePrereq))
         // The engine runs on its own thread with signals left to the application.
         set(CURLOPT_NOSIGNAL, 1)
         set(CURLOPT_FOLLOWLOCATION, 1)
@@ -80,6 +81,7 @@ final class EasyHandle {
         set(CURLOPT_URL, transfer.request.url)
         set(CURLOPT_PRIVATE, Unmanaged.passUnretained(transfer).toOpaque())
         set(CURLOPT_WRITEDATA, Unmanaged.passUnretained(transfer).toOpaque())
+        set(CURLOPT_PREREQDATA, Unmanaged.passUnretained(transfer).toOpaque())
         set(CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(transfer.extraHeaders ?? settings.headers))
         // Waiting for an existing connection to say whether it multiplexes only pays off
         // where HTTP/2 is possible: over TLS. For plain HTTP it would hold back the first
@@ -122,6 +124,20 @@ final class EasyHandle {
         return String(cString: value)
     }
 
+    /// Every value of header `name` in the last response, in order, as libcurl's header API
+    /// keeps them.
+    func headerValues(_ name: String) -> [String] {
+        var values: [String] = []
+        var header: UnsafeMutablePointer<curl_header>?
+        var index = 0
+        while curl_easy_header(raw, name, index, UInt32(CURLH_HEADER), -1, &header) == CURLHE_OK, let header {
+            values.append(String(cString: header.pointee.value))
+            index += 1
+            if index >= header.pointee.amount { break }
+        }
+        return values
+    }
+
     // MARK: setopt helpers
 
     private func record(_ code: CURLcode) {
@@ -155,4 +171,15 @@ private func easyHandleWrite(
         transfer.bodyStarts(easy)
     }
     return transfer.receive(UnsafeRawBufferPointer(start: data, count: size * count))
+}
+
+/// CURLOPT_PREREQFUNCTION: a connection is made (TCP and TLS) or reused and a request is about
+/// to go out on it. Counting these tells a transfer still connecting from one that was waiting
+/// for its response, which libcurl's error codes don't.
+private func easyHandlePrereq(
+    _ clientp: UnsafeMutableRawPointer?, _ primaryIP: UnsafeMutablePointer<CChar>,
+    _ localIP: UnsafeMutablePointer<CChar>, _ primaryPort: Int32, _ localPort: Int32
+) -> Int32 {
+    Unmanaged<Transfer>.fromOpaque(clientp!).takeUnretainedValue().requestSent()
+    return CURL_PREREQFUNC_OK
 }

@@ -27,6 +27,12 @@ final class Transfer {
     /// Set when the body grew past `maxSize`: the write callback then refuses the bytes, which
     /// aborts the transfer with CURLE_WRITE_ERROR before the memory is spent.
     private(set) var exceededMaxSize = false
+    /// Requests sent so far, each on a connection made or reused (libcurl's pre-request
+    /// callback): fewer than the hops (redirects + 1) means the last hop never connected.
+    private(set) var requestsSent = 0
+    /// When the transfer was handed to libcurl (monotonic ns), read fresh rather than from the
+    /// loop's turn clock: it tells which time limit fired, so it must not be late.
+    let startedAt = System.monotonicNanoseconds()
 
     init(id: Int, request: Request, configuration: FetchConfiguration, limits: TransferLimits?,
          completion: @escaping (Response) -> Void) {
@@ -37,6 +43,17 @@ final class Transfer {
         maxSize = limits?.maxSize ?? configuration.maxSize
         retention = limits == nil ? configuration.bodies : .all
         keepBody = retention != .none
+    }
+
+    /// A connection is ready and a request goes out on it.
+    func requestSent() {
+        requestsSent += 1
+    }
+
+    /// Whether the transfer's last hop was still connecting (resolving, TCP, TLS) when it
+    /// ended: the request to the URL it had reached never went out.
+    func stillConnecting(redirects: Int) -> Bool {
+        requestsSent <= redirects
     }
 
     /// Takes body bytes (already content-decoded by libcurl); returns how many were taken.

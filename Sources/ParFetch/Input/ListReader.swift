@@ -30,12 +30,12 @@ public final class ListReader {
             do {
                 fd = try System.open(path, O_RDONLY)
             } catch let error as SystemError {
-                throw ListReaderError(path: path, reason: String(cString: strerror(error.errno)))
+                throw ListReaderError.system(path, errno: error.errno)
             }
             var info = stat()
             if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
                 System.close(fd)
-                throw ListReaderError(path: path, reason: "Is a directory")
+                throw ListReaderError.isDirectory(path)
             }
             ownsDescriptor = true
         }
@@ -161,7 +161,7 @@ public final class ListReader {
             do {
                 return try System.read(fd, bytes.baseAddress! + count, bytes.count - count)
             } catch let error as SystemError {
-                throw ListReaderError(path: path, reason: String(cString: strerror(error.errno)))
+                throw ListReaderError.system(path, errno: error.errno)
             }
         }
         if read == 0 { atEOF = true }
@@ -171,12 +171,4 @@ public final class ListReader {
     private static func isSpace(_ byte: UInt8) -> Bool {
         byte == 0x20 || (0x09...0x0D).contains(byte)
     }
-}
-
-/// The list could not be opened or read.
-public struct ListReaderError: Error, CustomStringConvertible {
-    public var path: String
-    public var reason: String
-
-    public var description: String { "cannot read \(path): \(reason)" }
 }

@@ -91,12 +91,12 @@ public struct CompletedLines: Sendable {
         } catch let error as SystemError where error.errno == ENOENT {
             return CompletedLines()
         } catch let error as SystemError {
-            throw OutputError(message: "cannot open \(path): \(String(cString: strerror(error.errno)))")
+            throw OutputError.cannotOpen(path, errno: error.errno)
         }
         defer { System.close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-            throw OutputError(message: "cannot resume from \(path): not a regular file")
+            throw OutputError.notRegularFile(path)
         }
         var completed = CompletedLines()
         let decoder = JSONDecoder()
@@ -108,7 +108,7 @@ public struct CompletedLines: Sendable {
             do {
                 count = try buffer.withUnsafeMutableBytes { try System.read(fd, $0.baseAddress!, $0.count) }
             } catch let error as SystemError {
-                throw OutputError(message: "cannot read \(path): \(String(cString: strerror(error.errno)))")
+                throw OutputError.cannotRead(path, errno: error.errno)
             }
             if count == 0 { break }
             pending += buffer[..<count]
@@ -126,10 +126,10 @@ public struct CompletedLines: Sendable {
         if !pending.isEmpty {
             // Only a record of ours is cut: anything else means this is not our output.
             guard pending.starts(with: #"{"line":"#.utf8) else {
-                throw OutputError(message: "cannot resume from \(path): it does not end with a whole line, and is not parfetch output")
+                throw OutputError.notParFetchOutput(path)
             }
             guard ftruncate(fd, off_t(offset)) == 0 else {
-                throw OutputError(message: "cannot cut the torn last line off \(path): \(String(cString: strerror(errno)))")
+                throw OutputError.cannotCutTornLine(path, errno: errno)
             }
             completed.droppedBytes = pending.count
         }

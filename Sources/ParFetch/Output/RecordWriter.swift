@@ -34,7 +34,7 @@ public final class RecordWriter: Sendable {
     private let header: [UInt8]
     private let state = ConditionLock(State())
     private let pending = Atomic<Int>(0)
-    private let failure = Mutex<String?>(nil)
+    private let failure = Mutex<OutputError?>(nil)
     private let written = Atomic<Int>(0)
     private let threadBox = Mutex<NativeThread?>(nil)
     /// Called from the writer thread when the backlog falls to `lowWater` or when writing fails.
@@ -42,7 +42,8 @@ public final class RecordWriter: Sendable {
     private let lowWater = Atomic<Int>(Int.max)
     /// `keepInputOrder`'s window; nil: records are written as they come.
     private let orderWindow = Mutex<Int?>(nil)
-    /// Every record taken by the writer thread, added up.
+    /// Every record written, added up: what a reader of the output has, not what was
+    /// submitted (a failed write, such as a reader gone away, counts nothing).
     private let summary = Mutex(RunSummary())
 
     /// Writes to `fd` (not closed by the writer) in `format`. The format's header (CSV's) is
@@ -64,18 +65,18 @@ public final class RecordWriter: Sendable {
         do {
             fd = try System.open(path, O_WRONLY | O_CREAT | (append ? O_APPEND : 0))
         } catch let error as SystemError {
-            throw OutputError(message: "cannot open \(path): \(String(cString: strerror(error.errno)))")
+            throw OutputError.cannotOpen(path, errno: error.errno)
         }
         // Locked before truncating: what another run is writing must survive this attempt.
         if flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK {
             System.close(fd)
-            throw OutputError(message: "\(path) is being written by another parfetch run")
+            throw OutputError.locked(path)
         }
         var info = stat()
         if !append, fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, ftruncate(fd, 0) != 0 {
-            let reason = String(cString: strerror(errno))
+            let truncateErrno = errno
             System.close(fd)
-            throw OutputError(message: "cannot truncate \(path): \(reason)")
+            throw OutputError.cannotTruncate(path, errno: truncateErrno)
         }
         ownsDescriptor = true
         self.format = format
@@ -150,15 +151,15 @@ public final class RecordWriter: Sendable {
     /// Records written.
     public var count: Int { written.load(ordering: .relaxed) }
 
-    /// Reads the summary of the records taken so far (all of them once `close` returned),
+    /// Reads the summary of the records written so far (all of them once `close` returned),
     /// without copying it.
     public func withSummary<T>(_ body: (RunSummary) -> T) -> T {
         summary.withLock { body($0) }
     }
 
-    /// Why writing failed (e.g. "Broken pipe"); nil while all is well. Records submitted after
-    /// a failure are dropped.
-    public var failed: String? { failure.withLock { $0 } }
+    /// Why writing failed (`isBrokenPipe` when the reader went away); nil while all is well.
+    /// Records submitted after a failure are dropped.
+    public var failed: OutputError? { failure.withLock { $0 } }
 
     /// Asks to be called (on the writer thread) when the backlog drops to `lowWater` after a
     /// write, and when writing fails.
@@ -169,7 +170,7 @@ public final class RecordWriter: Sendable {
 
     /// Writes what is queued, stops the thread and closes the file. Returns the failure, if any.
     @discardableResult
-    public func close() -> String? {
+    public func close() -> OutputError? {
         state.withLock { $0.closed = true }
         state.broadcast()
         threadBox.withLock { thread in
@@ -177,8 +178,11 @@ public final class RecordWriter: Sendable {
             thread = nil
         }
         if ownsDescriptor {
-            if fsync(fd) != 0 && errno != EINVAL && failed == nil {
-                failure.withLock { $0 = String(cString: strerror(errno)) }
+            if fsync(fd) != 0 {
+                let syncErrno = errno
+                if syncErrno != EINVAL && failed == nil {
+                    failure.withLock { $0 = .cannotWrite(errno: syncErrno) }
+                }
             }
             System.close(fd)
         }
@@ -204,17 +208,14 @@ public final class RecordWriter: Sendable {
                 return (state.records, state.closed, wakeProducer)
             }
             if wakeProducer { state.broadcast() }
-            if !batch.isEmpty {
-                summary.withLock { summary in
-                    for record in batch { summary.add(record) }
-                }
-            }
             buffer.removeAll(keepingCapacity: true)
             if !header.isEmpty {
                 buffer.append(contentsOf: header)
                 header = []
             }
             var count = 0
+            // The records whose lines are in `buffer`, counted once they are written.
+            var encoded: [Record] = []
             // Read per batch: the order is set after the thread starts, before any record.
             if orderWindow.withLock({ $0 }) != nil {
                 for record in batch {
@@ -224,6 +225,7 @@ public final class RecordWriter: Sendable {
                 }
                 while let record = held.removeValue(forKey: nextSequence) {
                     format.encode(record, into: &buffer)
+                    encoded.append(record)
                     nextSequence += 1
                     count += 1
                 }
@@ -231,6 +233,7 @@ public final class RecordWriter: Sendable {
                     // The run ended early: lines never started left gaps.
                     for sequence in held.keys.sorted() {
                         format.encode(held[sequence]!, into: &buffer)
+                        encoded.append(held[sequence]!)
                         count += 1
                     }
                     held.removeAll()
@@ -241,14 +244,20 @@ public final class RecordWriter: Sendable {
                 }
             } else {
                 for record in batch { format.encode(record, into: &buffer) }
+                encoded = batch
                 count = batch.count
             }
             if failed == nil && !buffer.isEmpty {
                 do {
                     try buffer.withUnsafeBytes { try System.writeAll(fd, $0) }
                     written.add(count, ordering: .relaxed)
+                    if !encoded.isEmpty {
+                        summary.withLock { summary in
+                            for record in encoded { summary.add(record) }
+                        }
+                    }
                 } catch let error as SystemError {
-                    failure.withLock { $0 = String(cString: strerror(error.errno)) }
+                    failure.withLock { $0 = .cannotWrite(errno: error.errno) }
                     notify.withLock { $0 }?()
                 } catch {}
             }
@@ -261,10 +270,4 @@ public final class RecordWriter: Sendable {
             if closed && batch.isEmpty { return }
         }
     }
-}
-
-/// The output could not be opened or written.
-public struct OutputError: Error, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
 }
