@@ -146,6 +146,9 @@ struct ParFetchCommand: ParsableCommand {
         /// run, and that is neither a failure nor an interruption.
         var readerGone = false
 
+        /// `CrawlMonitor.hostsHeldByPerHostLimit`.
+        var hostsHeldByPerHostLimit: Int?
+
         var interrupted: Bool { outcome == .stopped && !readerGone }
     }
 
@@ -158,13 +161,16 @@ struct ParFetchCommand: ParsableCommand {
             : nil
         progress?.start()
         defer { progress?.stop() }
+        var run: Run
         do {
-            return Run(outcome: try Crawl.run(list: list, writer: writer, options: options, stop: stop, monitor: monitor))
+            run = Run(outcome: try Crawl.run(list: list, writer: writer, options: options, stop: stop, monitor: monitor))
         } catch let error as ListReaderError {
-            return Run(readError: error)
+            run = Run(readError: error)
         } catch {
-            return Run(outcome: .stopped, failure: error)
+            run = Run(outcome: .stopped, failure: error)
         }
+        run.hostsHeldByPerHostLimit = monitor.hostsHeldByPerHostLimit
+        return run
     }
 
     /// The crawl itself failed (not the list, not the output): exit 1 with its message.
@@ -193,6 +199,10 @@ struct ParFetchCommand: ParsableCommand {
             let seconds = Self.seconds(since: started)
             Terminal.print(writer.withSummary { SummaryText.render($0, wallSeconds: seconds) })
         }
+        if let hosts = run.hostsHeldByPerHostLimit, !reporting.quiet && !run.readerGone {
+            Terminal.warn(Self.perHostNotice(hosts: hosts, concurrency: concurrency.concurrency,
+                                             perHost: politeness.perHost))
+        }
         if let statsFailure {
             Terminal.warn("\(statsFailure)")
         }
@@ -210,6 +220,13 @@ struct ParFetchCommand: ParsableCommand {
         if statsFailure != nil {
             throw ExitCode.failure
         }
+    }
+
+    /// Why -j did not fill: every host with work was at --per-host.
+    static func perHostNotice(hosts: Int, concurrency: Int, perHost: Int) -> String {
+        let who = hosts == 1 ? "the one host with URLs waiting" : "each of the \(hosts) hosts with URLs waiting"
+        return "-j \(concurrency) was not reached: transfer slots sat idle while \(who) had --per-host \(perHost) "
+            + "in flight (raise --per-host to use them, if the server allows)"
     }
 
     private static func seconds(since start: ContinuousClock.Instant) -> Double {

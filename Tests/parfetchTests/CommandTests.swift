@@ -320,3 +320,20 @@ func waitUntilServer(_ condition: () -> Bool) async throws {
     }
     #expect(condition())
 }
+
+/// What the command says about a -j that one host's --per-host keeps from filling.
+@Suite("parfetch command: idle slots", .timeLimit(.minutes(1)))
+struct IdleSlotsTests {
+    @Test func aListOfOneHostSaysPerHostHeldTheSlots() async throws {
+        let server = try await Fixture.server()
+        let list = try TemporaryFile((1...60).map { "\(server.baseURL)/delay/20?i=\($0)" }.joined(separator: "\n") + "\n")
+        let held = try Parfetch.run(["-j", "30", list.path])
+        #expect(held.status == 0)
+        #expect(held.stderr.contains(
+            "parfetch: -j 30 was not reached: transfer slots sat idle while the one host with URLs waiting had --per-host 6 in flight"))
+        // Quiet, or a --per-host that lets -j fill, or several hosts keeping -j busy: nothing.
+        #expect(!(try Parfetch.run(["-q", "-j", "30", list.path]).stderr.contains("was not reached")))
+        #expect(!(try Parfetch.run(["-j", "30", "--per-host", "30", list.path]).stderr.contains("was not reached")))
+        #expect(!(try Parfetch.run(["-j", "6", list.path]).stderr.contains("was not reached")))
+    }
+}

@@ -48,7 +48,8 @@ extension FetchError {
         // The list's URLs are checked before they reach libcurl: a scheme it refuses is a
         // redirect's target.
         case CURLE_UNSUPPORTED_PROTOCOL:
-            if let effectiveURL = context.effectiveURL, !Self.isHTTP(effectiveURL) {
+            if let effectiveURL = context.effectiveURL, let scheme = URLCheck().scheme(of: effectiveURL),
+               scheme != "http" && scheme != "https" {
                 self.init(.unsupportedScheme, "a redirect went to another scheme: \(effectiveURL) (only http and https are followed)")
             } else {
                 self.init(.unsupportedScheme, message)
@@ -56,11 +57,6 @@ extension FetchError {
         default:
             self.init(Self.kind(of: code), message)
         }
-    }
-
-    private static func isHTTP(_ url: String) -> Bool {
-        let scheme = url.prefix { $0 != ":" }.lowercased()
-        return scheme == "http" || scheme == "https"
     }
 
     private static func kind(of code: CURLcode) -> Kind {

@@ -119,9 +119,7 @@ final class URLCheck {
     /// The error for a URL whose scheme libcurl knows but we don't fetch, or doesn't know; it
     /// names the scheme when libcurl can read it.
     private func unsupportedScheme(of text: String) -> FetchError {
-        let scheme = set(text, flags: UInt32(CURLU_NON_SUPPORT_SCHEME)) == CURLUE_OK
-            ? part(CURLUPART_SCHEME) : nil
-        return FetchError(.unsupportedScheme, scheme.map { "scheme \"\($0)\" is not supported (only http and https)" }
+        return FetchError(.unsupportedScheme, scheme(of: text).map { "scheme \"\($0)\" is not supported (only http and https)" }
             ?? "its scheme is not supported (only http and https)")
     }
 
@@ -138,6 +136,13 @@ final class URLCheck {
         defer { curl_free(value) }
         guard curl_url_get(handle, part, &value, flags) == CURLUE_OK, let value else { return nil }
         return String(cString: value)
+    }
+
+    /// The scheme of `url` as libcurl reads it, lower-cased, whether or not libcurl fetches it
+    /// (`ftp`, `gopher`); nil when it can't parse `url`.
+    func scheme(of url: String) -> String? {
+        guard set(url, flags: UInt32(CURLU_NON_SUPPORT_SCHEME)) == CURLUE_OK else { return nil }
+        return part(CURLUPART_SCHEME)
     }
 
     /// The host of `url` as libcurl parses it, lower-cased, followed by `:port` only when the
