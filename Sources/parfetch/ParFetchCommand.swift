@@ -148,6 +148,8 @@ struct ParFetchCommand: ParsableCommand {
 
         /// `CrawlMonitor.hostsHeldByPerHostLimit`.
         var hostsHeldByPerHostLimit: Int?
+        /// `CrawlMonitor.retriesRefusedForRetryAfter`.
+        var refusedRetries: CrawlMonitor.RefusedRetries?
 
         var interrupted: Bool { outcome == .stopped && !readerGone }
     }
@@ -170,6 +172,7 @@ struct ParFetchCommand: ParsableCommand {
             run = Run(outcome: .stopped, failure: error)
         }
         run.hostsHeldByPerHostLimit = monitor.hostsHeldByPerHostLimit
+        run.refusedRetries = monitor.retriesRefusedForRetryAfter
         return run
     }
 
@@ -199,9 +202,14 @@ struct ParFetchCommand: ParsableCommand {
             let seconds = Self.seconds(since: started)
             Terminal.print(writer.withSummary { SummaryText.render($0, wallSeconds: seconds) })
         }
-        if let hosts = run.hostsHeldByPerHostLimit, !reporting.quiet && !run.readerGone {
-            Terminal.warn(Self.perHostNotice(hosts: hosts, concurrency: concurrency.concurrency,
-                                             perHost: politeness.perHost))
+        if !reporting.quiet && !run.readerGone {
+            if let hosts = run.hostsHeldByPerHostLimit {
+                Terminal.warn(Self.perHostNotice(hosts: hosts, concurrency: concurrency.concurrency,
+                                                 perHost: politeness.perHost))
+            }
+            if let refused = run.refusedRetries {
+                Terminal.warn(Self.retryAfterNotice(refused, maxRetryWait: politeness.maxRetryWait))
+            }
         }
         if let statsFailure {
             Terminal.warn("\(statsFailure)")
@@ -227,6 +235,14 @@ struct ParFetchCommand: ParsableCommand {
         let who = hosts == 1 ? "the one host with URLs waiting" : "each of the \(hosts) hosts with URLs waiting"
         return "-j \(concurrency) was not reached: transfer slots sat idle while \(who) had --per-host \(perHost) "
             + "in flight (raise --per-host to use them, if the server allows)"
+    }
+
+    /// Why URLs with retries left were not retried.
+    static func retryAfterNotice(_ refused: CrawlMonitor.RefusedRetries, maxRetryWait: Double) -> String {
+        let urls = refused.count == 1 ? "1 URL was" : "\(refused.count) URLs were"
+        let seconds = { (value: Double) in Format.decimal(value, places: 0) + " s" }
+        return "\(urls) not retried: the server asked to wait up to \(seconds(refused.longestSeconds)) "
+            + "(Retry-After), more than --max-retry-wait \(seconds(maxRetryWait)); see retry_after in the records"
     }
 
     private static func seconds(since start: ContinuousClock.Instant) -> Double {

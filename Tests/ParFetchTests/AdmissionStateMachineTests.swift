@@ -21,6 +21,7 @@ import Testing
         var takes: [Bool] = []
         /// What `perHostLimitHolds` said.
         var heldHosts: [Int] = []
+        var notices: [Machine.Notice] = []
 
         init(_ urls: [String], _ change: (inout CrawlOptions) -> Void = { _ in }) {
             var options = CrawlOptions()
@@ -51,8 +52,10 @@ import Testing
                     robots.append(ticket)
                 case .write(let record):
                     written.append(record)
-                case .perHostLimitHolds(let hosts):
+                case .notice(.perHostLimitHolds(let hosts)):
                     heldHosts.append(hosts)
+                case .notice(let notice):
+                    notices.append(notice)
                 case .wait, .idle, .finish:
                     return action
                 }
@@ -196,6 +199,20 @@ import Testing
         #expect(driver.finish(line: 1, Self.page(503), at: until) == "write 1 after 2")
         #expect(driver.written.first?.status == 503)
         #expect(Self.description(driver.turn(at: until)) == "finish complete")
+    }
+
+    @Test func aRetryAfterOverTheLimitIsNotRetriedAndSaysSo() {
+        var driver = Driver(["http://a.test/1", "http://b.test/2"]) { $0.scheduling.maxRetryWait = 60 }
+        _ = driver.turn()
+        var tooLong = Self.page(429)
+        tooLong.retryAfter = 120
+        var exhausted = Self.page(503)
+        exhausted.retryAfter = 30
+        #expect(driver.finish(line: 1, tooLong) == "write 1 after 1")
+        #expect(driver.written.last?.retryAfter == 120)
+        #expect(driver.finish(line: 2, exhausted) == "retry")
+        _ = driver.turn()
+        #expect(driver.notices == [.retryAfterTooLong(seconds: 120)])
     }
 
     // MARK: stopping

@@ -173,7 +173,8 @@ import Testing
         scheduler.add(Job("a:80", "/x"))
         scheduler.add(Job("a:80", "/y"))
         guard case .start(let ticket) = scheduler.next(now: Self.t0) else { Issue.record("expected a start"); return }
-        #expect(scheduler.finished(ticket, .response(status: 429, retryAfter: 3600), now: Self.t0) == .done)
+        #expect(scheduler.finished(ticket, .response(status: 429, retryAfter: 3600), now: Self.t0)
+            == .notRetried(retryAfter: 3600))
         // The host is paused for the longest wait allowed, not an hour.
         let (_, step) = Self.starts(&scheduler)
         #expect(Self.waitTime(step) == Self.t0 + 5 * Self.second)

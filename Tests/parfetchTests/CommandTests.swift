@@ -337,3 +337,21 @@ struct IdleSlotsTests {
         #expect(!(try Parfetch.run(["-j", "6", list.path]).stderr.contains("was not reached")))
     }
 }
+
+/// A Retry-After longer than --max-retry-wait: not retried, and the record and stderr say why.
+@Suite("parfetch command: Retry-After over the limit", .timeLimit(.minutes(1)))
+struct RetryAfterTests {
+    @Test func aRetryAfterOverTheLimitIsInTheRecordAndOnStandardError() async throws {
+        let server = try await Fixture.server()
+        let list = try TemporaryFile("\(server.baseURL)/flaky?fail=1&status=429&retry-after=120&id=ra\(UInt32.random(in: 0...UInt32.max))\n")
+        let result = try Parfetch.run([list.path])
+        #expect(result.status == 0)
+        let record = try #require(try Records(result.stdout)[1])
+        #expect(record["status"] as? Int == 429)
+        #expect(record["attempts"] as? Int == 1)
+        #expect(record["retry_after"] as? Double == 120)
+        #expect(result.stderr.contains("parfetch: 1 URL was not retried: the server asked to wait up to 120 s "
+            + "(Retry-After), more than --max-retry-wait 60 s; see retry_after in the records"))
+        #expect(!(try Parfetch.run(["-q", list.path]).stderr.contains("not retried")))
+    }
+}

@@ -61,8 +61,8 @@ final class Admission: LoopFeeder {
                 fetchRobots(ticket, on: multi)
             case .write(let record):
                 writer.submit(record)
-            case .perHostLimitHolds(let hosts):
-                monitor.perHostLimitHeld(hosts: hosts)
+            case .notice(let notice):
+                monitor.record(notice)
             case .wait(let until):
                 return until
             case .idle:

@@ -22,9 +22,8 @@ struct AdmissionStateMachine {
         case fetchRobots(Scheduler.RobotsTicket)
         /// Write this record.
         case write(Record)
-        /// Free slots sit idle only because each of these hosts, all those with work waiting,
-        /// is at its per-host limit: worth telling the user, once.
-        case perHostLimitHolds(hosts: Int)
+        /// Something the user should hear about (once or in sum, as the owner decides).
+        case notice(Notice)
         /// Nothing more this turn; ask again at this time at the latest.
         case wait(until: Nanoseconds)
         /// Nothing more until something happens: a transfer ends, lines arrive, the writer or
@@ -33,6 +32,16 @@ struct AdmissionStateMachine {
         /// The run is over: end the transfers still in flight with `cancelling` (if any), then
         /// report whether every line got its record.
         case finish(completed: Bool, cancelling: FetchError?)
+    }
+
+    /// What the run does that a user would not expect, and should be told.
+    enum Notice: Equatable {
+        /// Free slots sit idle only because each of these hosts, all those with work
+        /// waiting, is at its per-host limit.
+        case perHostLimitHolds(hosts: Int)
+        /// A URL was not retried: its server asked to wait this many seconds, more than
+        /// `SchedulingPolicy.maxRetryWait`.
+        case retryAfterTooLong(seconds: Double)
     }
 
     /// Where a finished transfer's response goes.
@@ -90,6 +99,8 @@ struct AdmissionStateMachine {
     /// When next to look whether only the per-host limit holds the run back; nil once it was
     /// found to.
     private var perHostCheck: Nanoseconds? = 0
+    /// Notices from events, handed out by the next turn.
+    private var notices: [Notice] = []
 
     init(options: CrawlOptions, now: Nanoseconds, seed: UInt64 = .random(in: .min ... .max)) {
         scheduler = Scheduler(policy: options.scheduling, limit: options.concurrency, now: now, seed: seed)
@@ -146,8 +157,9 @@ struct AdmissionStateMachine {
             last.body = []
             job.last = LastAttempt(last)
         }
+        if case .notRetried(let seconds) = verdict { notices.append(.retryAfterTooLong(seconds: seconds)) }
         switch verdict {
-        case .done:
+        case .done, .notRetried:
             // Bodies kept were HTML or untyped (or any, when saving); only complete ones are
             // parsed or saved. An empty 2xx body is saved too, as an empty file.
             if response.error == nil, (parsing && !response.body.isEmpty) || (saving && response.ok) {
@@ -238,6 +250,7 @@ struct AdmissionStateMachine {
         case .reading, .readerDone:
             break
         }
+        if !notices.isEmpty { return .notice(notices.removeFirst()) }
         if isReading && !turn.filled && scheduler.waiting < reserve {
             turn.filled = true
             return .take(upTo: reserve - scheduler.waiting, askingForWake: false)
@@ -262,7 +275,7 @@ struct AdmissionStateMachine {
             perHostCheck = now + Nanoseconds(seconds: 1)
             if let hosts = scheduler.hostsHeldByPerHostLimit() {
                 perHostCheck = nil
-                return .perHostLimitHolds(hosts: hosts)
+                return .notice(.perHostLimitHolds(hosts: hosts))
             }
         }
         return turn.deadline.map { .wait(until: $0) } ?? .idle

@@ -1,11 +1,18 @@
 import Synchronization
 
-/// Live figures of a running crawl that records don't tell, for a progress display: read
-/// from any thread while `Crawl.run` updates them.
+/// Live figures of a running crawl that records don't tell, for a progress display and the
+/// notices at its end: read from any thread while `Crawl.run` updates them.
 public final class CrawlMonitor: Sendable {
+    /// The URLs not retried because their servers asked to wait too long, and the longest wait.
+    public struct RefusedRetries: Sendable, Equatable {
+        public var count: Int
+        public var longestSeconds: Double
+    }
+
     private let transfers = Atomic<Int>(0)
     private let skippedLines = Atomic<Int>(0)
     private let heldHosts = Atomic<Int>(0)
+    private let refused = Mutex<RefusedRetries?>(nil)
 
     public init() {}
 
@@ -24,9 +31,24 @@ public final class CrawlMonitor: Sendable {
         return hosts > 0 ? hosts : nil
     }
 
+    /// URLs that had retries left but were not retried, as their servers' Retry-After asked
+    /// for more than `SchedulingPolicy.maxRetryWait` (their records have `retryAfter`); nil
+    /// while there are none.
+    public var retriesRefusedForRetryAfter: RefusedRetries? { refused.withLock { $0 } }
+
     func setInFlight(_ count: Int) { transfers.store(count, ordering: .relaxed) }
 
-    func perHostLimitHeld(hosts: Int) { heldHosts.store(hosts, ordering: .relaxed) }
-
     func lineSkipped() { skippedLines.add(1, ordering: .relaxed) }
+
+    func record(_ notice: AdmissionStateMachine.Notice) {
+        switch notice {
+        case .perHostLimitHolds(let hosts):
+            heldHosts.store(hosts, ordering: .relaxed)
+        case .retryAfterTooLong(let seconds):
+            refused.withLock { refused in
+                let sofar = refused ?? RefusedRetries(count: 0, longestSeconds: 0)
+                refused = RefusedRetries(count: sofar.count + 1, longestSeconds: max(sofar.longestSeconds, seconds))
+            }
+        }
+    }
 }

@@ -21,6 +21,10 @@ public struct Record: Sendable {
     /// With a `BodyStore` (`--save-dir`): where the body was saved, relative to the store's
     /// directory (`host/0123456789abcdef.html`).
     public var saved: String?
+    /// Seconds the final response's `Retry-After` asked to wait (a 408, 429 or 5xx that sent
+    /// one): why a URL with retries left was not retried, when it is over the longest wait
+    /// allowed.
+    public var retryAfter: Double?
     public var error: FetchError?
     /// The item's `sequence`, for writing in input order.
     var sequence = 0
@@ -62,6 +66,7 @@ public struct Record: Sendable {
         redirects = response.status == nil ? nil : response.redirects
         self.attempts = attempts
         timing = response.timing
+        retryAfter = response.retryAfter
         error = response.error
     }
 }

@@ -32,6 +32,7 @@ enum RecordSchema {
         RecordKey("links_count", inRecord: false) { $1.integer($0.page?.links.count) },
         RecordKey("extract", perRule: true) { $1.extract($0.page?.extract) },
         RecordKey("saved", defaultColumn: .saving) { $1.string($0.saved) },
+        RecordKey("retry_after", defaultColumn: .never) { $1.decimal($0.retryAfter) },
         RecordKey("error.kind", resume: true) { $1.string($0.error?.kind.description) },
         RecordKey("error.message") { $1.string($0.error?.message) },
     ]

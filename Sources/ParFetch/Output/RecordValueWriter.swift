@@ -97,6 +97,13 @@ struct RecordValueWriter {
         JSONLineEncoder.appendSeconds(microseconds, to: &output)
     }
 
+    /// A number of seconds, rounded to microseconds, in its shortest form (`120.0`).
+    mutating func decimal(_ value: Double?) {
+        guard let value else { return }
+        writeKey()
+        JSONLineEncoder.appendDecimal(value, to: &output)
+    }
+
     /// A JSON array; in CSV one cell, the strings joined.
     mutating func strings(_ values: [String]?) {
         guard let values else { return }

@@ -68,6 +68,9 @@ struct HostScheduler<Job: SchedulerJob> {
     enum Verdict: Equatable {
         /// The job is finished; its record describes this attempt.
         case done
+        /// The job is finished without the retry it had left: the server asked to wait this
+        /// many seconds (Retry-After), more than `SchedulingPolicy.maxRetryWait`.
+        case notRetried(retryAfter: Double)
         /// The job waits here and starts again no earlier than this time.
         case retry(at: Nanoseconds)
     }
@@ -215,7 +218,9 @@ struct HostScheduler<Job: SchedulerJob> {
             if let retryAfter {
                 // Waiting less than the server asked would be rude; waiting longer than the
                 // user allows is not what they want.
-                guard retryAfter <= policy.maxRetryWait else { return .done }
+                guard retryAfter <= policy.maxRetryWait else {
+                    return ticket.attempt <= policy.retries ? .notRetried(retryAfter: retryAfter) : .done
+                }
                 retryWait = retryAfter
             } else {
                 retryWait = nil

@@ -32,7 +32,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         do {
             completed = try CompletedLines.load(path: file.path, retryErrors: retryErrors)
         } catch let error as OutputError {
-            invariant(isOneLine(error.message), "error message spans lines: \(error.message)")
+            invariant(isOneLine(error.description), "error message spans lines: \(error.description)")
             invariant(file.read() == bytes, "a refused file was changed")
             continue
         } catch {
