@@ -5,7 +5,7 @@ import ParFetch
 import Glibc
 #endif
 
-/// `parfetch [options] [FILE]`: translates flags into `CrawlOptions`, runs the crawl and maps
+/// `parfetch [options] [FILE|URL ...]`: translates flags into `CrawlOptions`, runs the crawl and maps
 /// the outcome to an exit status. Everything else lives in the ParFetch library.
 @main
 struct ParFetchCommand: ParsableCommand {
@@ -13,9 +13,12 @@ struct ParFetchCommand: ParsableCommand {
         commandName: "parfetch",
         abstract: "Fetch a list of URLs concurrently and write one JSON line per URL.",
         discussion: """
-            FILE holds one URL per line (http or https); blank lines and lines starting with # \
-            are skipped. Without FILE, or with -, the list is read from standard input. Every \
-            other line yields exactly one record on standard output (or --output), whatever \
+            Each FILE holds one URL per line (http or https); blank lines and lines starting \
+            with # are skipped. An argument starting http:// or https:// is a URL to fetch, - is \
+            standard input, anything else a FILE; several may be given, in any mix, and the \
+            records' line numbers count on across them (a URL is one line). Without arguments \
+            the list is read from standard input. Every line that is not blank or a comment \
+            yields exactly one record on standard output (or --output), whatever \
             happens to it (an interrupted run leaves the lines it never started without one: \
             --resume finishes them); messages go to standard error.
 
@@ -27,8 +30,9 @@ struct ParFetchCommand: ParsableCommand {
         version: ParFetchVersion.string
     )
 
-    @Argument(help: ArgumentHelp("The URL list; - for standard input.", valueName: "FILE"))
-    var file: String = "-"
+    @Argument(help: ArgumentHelp("URL lists, URLs (http:// or https://), or - for standard input.",
+                                 valueName: "FILE|URL"))
+    var inputs: [String] = []
 
     @OptionGroup(title: "Input")
     var input: InputOptions
@@ -53,8 +57,8 @@ struct ParFetchCommand: ParsableCommand {
 
     func validate() throws {
         try output.validate(ruleNames: parsing.rules().map(\.name), resuming: input.resuming)
-        if file == "-" && isatty(STDIN_FILENO) == 1 {
-            throw ValidationError("no URL list: give a FILE, or pipe URLs to standard input")
+        if inputs.isEmpty && isatty(STDIN_FILENO) == 1 {
+            throw ValidationError("no URL list: give URLs or a FILE, pipe URLs to standard input, or give - to type them")
         }
     }
 
@@ -66,7 +70,10 @@ struct ParFetchCommand: ParsableCommand {
         let stop = CrawlStop()
         stop.requestOnInterrupt()
 
-        let list = try ListReader(path: file)
+        let list = try ListInputs(arguments: inputs)
+        if inputs.contains("-") && isatty(STDIN_FILENO) == 1 {
+            Terminal.warn("reading URLs from the terminal, one a line; end with Ctrl-D")
+        }
         // Opened before the run, so that a path that can't be written fails at once.
         let statsFile = try openStatsFile()
         let bodyStore = try output.openBodyStore()
@@ -96,9 +103,11 @@ struct ParFetchCommand: ParsableCommand {
         }
         var listInfo = stat()
         var outputInfo = stat()
-        if file != "-", stat(file, &listInfo) == 0, stat(path, &outputInfo) == 0,
-           listInfo.st_dev == outputInfo.st_dev, listInfo.st_ino == outputInfo.st_ino {
-            throw ValidationError("\(path) is the URL list itself: records would overwrite it")
+        for list in inputs where list != "-" && !ListInputs.isURL(list) {
+            if stat(list, &listInfo) == 0, stat(path, &outputInfo) == 0,
+               listInfo.st_dev == outputInfo.st_dev, listInfo.st_ino == outputInfo.st_ino {
+                throw ValidationError("\(path) is the URL list itself: records would overwrite it")
+            }
         }
         let resuming = input.resuming
         if resuming, stat(path, &outputInfo) == 0, (outputInfo.st_mode & S_IFMT) != S_IFREG {
@@ -156,16 +165,16 @@ struct ParFetchCommand: ParsableCommand {
 
     /// Runs the crawl with the progress line, if shown. A failure other than reading the list
     /// closes the output and ends the command.
-    private func crawl(_ list: ListReader, writer: RecordWriter, options: CrawlOptions, stop: CrawlStop) -> Run {
+    private func crawl(_ list: ListInputs, writer: RecordWriter, options: CrawlOptions, stop: CrawlStop) -> Run {
         let monitor = CrawlMonitor()
         let progress = reporting.showsProgress
-            ? ProgressLine(writer: writer, monitor: monitor, listPath: file, color: Terminal.allowsColor)
+            ? ProgressLine(writer: writer, monitor: monitor, inputs: inputs, color: Terminal.allowsColor)
             : nil
         progress?.start()
         defer { progress?.stop() }
         var run: Run
         do {
-            run = Run(outcome: try Crawl.run(list: list, writer: writer, options: options, stop: stop, monitor: monitor))
+            run = Run(outcome: try Crawl.run(inputs: list, writer: writer, options: options, stop: stop, monitor: monitor))
         } catch let error as ListReaderError {
             run = Run(readError: error)
         } catch {

@@ -31,16 +31,14 @@ final class ProgressLine: @unchecked Sendable {
     private let state = Mutex(State())
     private let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "parfetch.progress"))
 
-    init(writer: RecordWriter, monitor: CrawlMonitor, listPath: String, color: Bool) {
+    init(writer: RecordWriter, monitor: CrawlMonitor, inputs: [String], color: Bool) {
         self.writer = writer
         self.monitor = monitor
         style = ProgressText.Style(color: color)
-        if listPath != "-" {
-            // Counting a long list takes a moment: the line shows what it has meanwhile.
-            DispatchQueue.global().async { [self] in
-                let count = ListReader.countEntries(path: listPath)
-                total.withLock { $0 = count }
-            }
+        // Counting a long list takes a moment: the line shows what it has meanwhile.
+        DispatchQueue.global().async { [self] in
+            let count = ListInputs.countEntries(arguments: inputs)
+            total.withLock { $0 = count }
         }
     }
 

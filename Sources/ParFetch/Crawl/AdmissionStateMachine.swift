@@ -271,7 +271,8 @@ struct AdmissionStateMachine {
             state = .finished
             return .finish(completed: true, cancelling: nil)
         }
-        if let at = perHostCheck, now >= at {
+        // The scan is rationed, so it is not spent on turns with nothing waiting.
+        if let at = perHostCheck, now >= at, scheduler.inFlight < scheduler.limit, scheduler.waiting > 0 {
             perHostCheck = now + Nanoseconds(seconds: 1)
             if let hosts = scheduler.hostsHeldByPerHostLimit() {
                 perHostCheck = nil

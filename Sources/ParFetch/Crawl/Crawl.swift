@@ -3,21 +3,14 @@
 /// `Admission`), the parse pool parses pages and robots.txt, and the record writer writes one
 /// record per line. This is what the `parfetch` command runs.
 public enum Crawl {
-    /// Fetches every URL of `list` and writes a record for each line to `writer`. Returns
+    /// Fetches every URL of `inputs` and writes a record for each line to `writer`. Returns
     /// when every line has a record, or early when `stop` is requested or the writer failed.
-    /// Throws what the list reader threw (a `ListReaderError`) if the list can't be read to
-    /// its end (records already written stay valid).
+    /// Throws what the list reader threw (a `ListReaderError`) if a list can't be read to its
+    /// end (records already written stay valid).
     @discardableResult
     public static func run(
-        list: ListReader, writer: RecordWriter, options: CrawlOptions, stop: CrawlStop = CrawlStop(),
+        inputs: ListInputs, writer: RecordWriter, options: CrawlOptions, stop: CrawlStop = CrawlStop(),
         monitor: CrawlMonitor = CrawlMonitor()
-    ) throws -> CrawlOutcome {
-        try run(sources: [list], writer: writer, options: options, stop: stop, monitor: monitor)
-    }
-
-    static func run(
-        sources: [any IntakeSource], writer: RecordWriter, options: CrawlOptions, stop: CrawlStop,
-        monitor: CrawlMonitor
     ) throws -> CrawlOutcome {
         if options.ordered {
             writer.keepInputOrder(window: 4 * options.concurrency)
@@ -41,7 +34,7 @@ public enum Crawl {
         pool?.onRoom { loop.wake() }
         defer { pool?.close() }
 
-        let intake = IntakeThread(sources: sources, intake: Intake(dedupe: options.dedupe, completed: options.completed),
+        let intake = IntakeThread(source: inputs, intake: Intake(dedupe: options.dedupe, completed: options.completed),
                                   ready: ready, writer: writer, monitor: monitor) { loop.wake() }
         loop.execute { multi in
             multi.limitConnectionCache(options.concurrency)
@@ -65,5 +58,14 @@ public enum Crawl {
         }
         try intake.join()
         return .completed
+    }
+
+    /// `run(inputs:…)` over one list.
+    @discardableResult
+    public static func run(
+        list: ListReader, writer: RecordWriter, options: CrawlOptions, stop: CrawlStop = CrawlStop(),
+        monitor: CrawlMonitor = CrawlMonitor()
+    ) throws -> CrawlOutcome {
+        try run(inputs: ListInputs(list), writer: writer, options: options, stop: stop, monitor: monitor)
     }
 }

@@ -1,4 +1,4 @@
-/// Runs the intake stage on a thread of its own: reads the sources in order, lets `Intake`
+/// Runs the intake stage on a thread of its own: reads the source, lets `Intake`
 /// decide about each item, and performs the decision: skipped lines are counted, records of
 /// lines that are not fetched go to the writer, work goes to admission through the ready
 /// queue (blocking while it is full: that keeps a long list out of memory). With `--ordered`
@@ -10,21 +10,19 @@ final class IntakeThread: Sendable {
     /// Why a source could not be read to its end; set before the thread ends.
     private let failure = ConditionLock<(any Error)?>(nil)
 
-    /// Starts reading `sources`. `wake` wakes admission when the ready queue asks for it.
-    init(sources: [any IntakeSource], intake: Intake, ready: ReadyQueue, writer: RecordWriter,
+    /// Starts reading `source`. `wake` wakes admission when the ready queue asks for it.
+    init(source: any IntakeSource, intake: Intake, ready: ReadyQueue, writer: RecordWriter,
          monitor: CrawlMonitor, wake: @escaping @Sendable () -> Void) {
-        // The sources and the intake are used by the new thread alone.
-        let owned = UncheckedBox((sources, intake))
+        // The source and the intake are used by the new thread alone.
+        let owned = UncheckedBox((source, intake))
         let failure = failure
         thread = NativeThread {
-            let sources = owned.value.0
+            let source = owned.value.0
             var intake = owned.value.1
             do {
-                sources: for source in sources {
-                    while !ready.isCancelled, let item = try source.next() {
-                        guard Self.perform(intake.take(item), ready: ready, writer: writer, monitor: monitor, wake: wake)
-                        else { break sources }
-                    }
+                while !ready.isCancelled, let item = try source.next() {
+                    guard Self.perform(intake.take(item), ready: ready, writer: writer, monitor: monitor, wake: wake)
+                    else { break }
                 }
             } catch {
                 failure.withLock { $0 = error }

@@ -1,11 +1,9 @@
-/// Where the intake's work comes from: list files and standard input now; a crawl's links
-/// and sitemap entries are the next sources.
+/// Where the intake's work comes from: the run's inputs (`ListInputs`: list files, standard
+/// input, URL arguments) now; a crawl's links and sitemap entries are the next sources.
 protocol IntakeSource: AnyObject {
     /// The next item, or nil when the source is exhausted. Throws when it can't be read on.
     func next() throws -> ListItem?
 }
-
-extension ListReader: IntakeSource {}
 
 /// The intake's decisions about each item that reaches it, in arrival order: whether an
 /// earlier run finished it (`--resume`), whether an earlier item has the same URL

@@ -46,6 +46,9 @@ public final class ListReader {
         if ownsDescriptor { System.close(fd) }
     }
 
+    /// Lines read so far, blank lines and comments included: all of them at the end.
+    public var linesRead: Int { lineNumber }
+
     /// The next URL line, or nil at the end of the list. Throws `ListReaderError` on a read error.
     public func next() throws -> ListItem? {
         while let (bytes, tooLong) = try nextLine() {

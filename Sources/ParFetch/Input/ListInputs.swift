@@ -1,0 +1,84 @@
+/// The inputs of a run, in the order given, read as one list: list files, standard input
+/// (`-`) and URLs given as such (an input starting `http://` or `https://`). Line numbers run
+/// on across them: a URL counts as one line, a file as all its lines, blank lines and
+/// comments included, so `parfetch a.txt https://x/ b.txt` numbers b.txt's first line one
+/// after the URL. Given the same inputs again, every line has the same number, which is what
+/// `--resume` relies on. Not Sendable: one thread reads it.
+public final class ListInputs: IntakeSource {
+    /// One input: a list or a URL.
+    private enum Input {
+        case list(ListReader)
+        case url(String)
+    }
+
+    /// The inputs not yet begun, last first.
+    private var pending: [Input]
+    /// The list being read.
+    private var reading: ListReader?
+    /// Lines of the inputs read before.
+    private var offset = 0
+    private var urlCheck: URLCheck?
+
+    /// Opens every list of `arguments` at once, so that one that can't be read is reported
+    /// before anything is fetched; throws `ListReaderError`. No arguments: standard input.
+    public init(arguments: [String]) throws {
+        var inputs: [Input] = []
+        for argument in arguments.isEmpty ? ["-"] : arguments {
+            inputs.append(Self.isURL(argument) ? .url(argument) : .list(try ListReader(path: argument)))
+        }
+        pending = inputs.reversed()
+    }
+
+    /// One list.
+    public init(_ list: ListReader) {
+        pending = [.list(list)]
+    }
+
+    /// Whether the command-line argument `argument` is a URL rather than a list's path: it
+    /// starts with `http://` or `https://` (in any case).
+    public static func isURL(_ argument: String) -> Bool {
+        let lowered = argument.utf8.prefix(8).map { $0 | 0x20 }
+        return lowered.starts(with: "http://".utf8) || lowered.starts(with: "https://".utf8)
+    }
+
+    /// The lines the inputs give a record (not blank, not comments), for a progress display's
+    /// total; nil when one is standard input or can't be read.
+    public static func countEntries(arguments: [String]) -> Int? {
+        var total = 0
+        for argument in arguments.isEmpty ? ["-"] : arguments {
+            if isURL(argument) {
+                total += 1
+            } else {
+                guard let count = ListReader.countEntries(path: argument) else { return nil }
+                total += count
+            }
+        }
+        return total
+    }
+
+    /// The next line of the inputs, numbered across them. Throws `ListReaderError`.
+    public func next() throws -> ListItem? {
+        while true {
+            if let reader = reading {
+                if var item = try reader.next() {
+                    item.line += offset
+                    return item
+                }
+                // Read to its end: its descriptor is closed now, not at the end of the run.
+                offset += reader.linesRead
+                reading = nil
+            }
+            switch pending.popLast() {
+            case .list(let reader):
+                reading = reader
+            case .url(let text):
+                offset += 1
+                let check = urlCheck ?? URLCheck()
+                urlCheck = check
+                return ListItem(line: offset, text: text, target: check.check(text))
+            case nil:
+                return nil
+            }
+        }
+    }
+}
