@@ -117,7 +117,7 @@ struct ParFetchCommand: ParsableCommand {
         let writer = try RecordWriter(path: path, append: resuming, format: format)
         guard resuming else { return (writer, CompletedLines()) }
         let completed = try CompletedLines.load(path: path, retryErrors: input.resumeFailed)
-        Terminal.warn("resuming \(path): \(completed.count) lines done"
+        Terminal.warn("resuming \(path): \(Format.count(completed.count, "line")) done"
             + (completed.droppedBytes > 0 ? "; dropped a record cut short (\(completed.droppedBytes) bytes)" : ""))
         return (writer, completed)
     }
@@ -168,7 +168,8 @@ struct ParFetchCommand: ParsableCommand {
     private func crawl(_ list: ListInputs, writer: RecordWriter, options: CrawlOptions, stop: CrawlStop) -> Run {
         let monitor = CrawlMonitor()
         let progress = reporting.showsProgress
-            ? ProgressLine(writer: writer, monitor: monitor, inputs: inputs, color: Terminal.allowsColor)
+            ? ProgressLine(writer: writer, monitor: monitor, inputs: inputs,
+                           color: Terminal.allowsColor && isatty(STDERR_FILENO) == 1)
             : nil
         progress?.start()
         defer { progress?.stop() }
@@ -230,7 +231,7 @@ struct ParFetchCommand: ParsableCommand {
             throw readError
         }
         if run.interrupted {
-            Terminal.warn("interrupted: \(writer.count) records written; lines never started have none"
+            Terminal.warn("interrupted: \(Format.count(writer.count, "record")) written; lines never started have none"
                 + (output.output.map { $0 == "-" ? "" : " (--resume -o \($0) finishes them)" } ?? ""))
             throw ExitCode(130)
         }

@@ -71,7 +71,8 @@ final class ProgressLine: @unchecked Sendable {
         }
         let figures = ProgressText.Figures(
             done: done, total: total.withLock { $0 }, perSecond: rate, inFlight: monitor.inFlight,
-            errors: errors, bytes: bytes, elapsed: Double(now - started) / 1e9)
+            retrying: monitor.retrying, errors: errors, bytes: bytes, elapsed: Double(now - started) / 1e9,
+            stopping: monitor.isStopping)
         var size = winsize()
         let columns = ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0 ? Int(size.ws_col) : 0
         let line = ProgressText.render(figures, width: columns > 0 ? columns : 80, style: style)

@@ -8,10 +8,15 @@ enum ProgressText {
         /// Lines done per second lately; nil until measured.
         var perSecond: Double?
         var inFlight: Int
+        /// Lines waiting to be tried again.
+        var retrying = 0
+        /// Records with an `error` (a failure, not an HTTP status).
         var errors: Int
         var bytes: Int
         /// Seconds since the run started.
         var elapsed: Double
+        /// A stop was asked for: the transfers in flight are finishing.
+        var stopping = false
     }
 
     /// Colors, unless the user or the terminal says no (`NO_COLOR`, `TERM=dumb`).
@@ -25,18 +30,27 @@ enum ProgressText {
     /// One line of at most `width - 1` columns (the last column is left free: writing there
     /// makes some terminals wrap). The bar takes the room the figures leave.
     static func render(_ figures: Figures, width: Int, style: Style) -> String {
-        // Segments of (text, ANSI color code): cut to the width before colors are added.
+        // Segments of (text, ANSI color code), most wanted first: a narrow line is cut at its
+        // end, before colors are added.
         var tail: [(String, String?)] = []
-        tail.append(("  " + (figures.perSecond.map { "\(Format.count(Int($0.rounded())))/s" } ?? "-/s"), nil))
-        tail.append(("  \(Format.count(figures.inFlight)) in flight", nil))
-        tail.append(("  ", nil))
-        tail.append(("\(Format.count(figures.errors)) errors", figures.errors > 0 ? "31" : nil))
-        tail.append(("  \(Format.bytes(figures.bytes))", nil))
-        if let total = figures.total, let rate = figures.perSecond, rate > 0, figures.done < total {
+        if figures.stopping {
+            tail.append(("  stopping: \(Format.count(figures.inFlight)) in flight finishing (Ctrl-C again to cut them)",
+                         "33"))
+        } else if let total = figures.total, let rate = figures.perSecond, rate > 0, figures.done < total {
             tail.append(("  ETA \(Format.duration(Double(total - figures.done) / rate))", nil))
         } else {
-            tail.append(("  \(Format.duration(figures.elapsed))", nil))
+            tail.append(("  elapsed \(Format.duration(figures.elapsed))", nil))
         }
+        tail.append(("  " + (figures.perSecond.map { "\(Format.count(Int($0.rounded())))/s" } ?? "-/s"), nil))
+        if !figures.stopping {
+            tail.append(("  \(Format.count(figures.inFlight)) in flight", nil))
+        }
+        if figures.retrying > 0 {
+            tail.append(("  \(Format.count(figures.retrying)) retrying", nil))
+        }
+        tail.append(("  ", nil))
+        tail.append((Format.count(figures.errors, "error"), figures.errors > 0 ? "31" : nil))
+        tail.append(("  \(Format.bytes(figures.bytes))", nil))
         var segments: [(String, String?)] = []
         if let total = figures.total, total > 0 {
             let fraction = min(1, Double(figures.done) / Double(total))
@@ -76,6 +90,11 @@ enum ProgressText {
 
 /// Numbers for people: thousands separated, sizes and durations in short units.
 enum Format {
+    /// `1 record`, `2 records`: the count and the noun, plural but for one.
+    static func count(_ value: Int, _ noun: String) -> String {
+        "\(count(value)) \(noun)\(value == 1 ? "" : "s")"
+    }
+
     static func count(_ value: Int) -> String {
         let digits = String(value.magnitude)
         var out = ""

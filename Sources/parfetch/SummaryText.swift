@@ -5,10 +5,10 @@ enum SummaryText {
     /// A few lines, each ending in a newline.
     static func render(_ summary: RunSummary, wallSeconds: Double) -> String {
         let outcomes = summary.outcomes.map { "\(Format.count($0.records)) \($0.outcome)" }
-        var text = "\(Format.count(summary.records)) records in \(Format.decimal(wallSeconds, places: 2)) s"
+        var text = "\(Format.count(summary.records, "record")) in \(Format.decimal(wallSeconds, places: 2)) s"
             + (outcomes.isEmpty ? "" : ": " + outcomes.joined(separator: ", ")) + "\n"
         let perSecond = wallSeconds > 0 ? Double(summary.requests) / wallSeconds : 0
-        text += "\(Format.count(summary.requests)) requests (\(Format.count(Int(perSecond.rounded())))/s), "
+        text += "\(Format.count(summary.requests, "request")) (\(Format.count(Int(perSecond.rounded())))/s), "
             + "\(Format.bytes(summary.bytes)) received\n"
         if let p50 = summary.latency(percentile: 50), let p90 = summary.latency(percentile: 90),
            let p99 = summary.latency(percentile: 99), let max = summary.latency(percentile: 100) {
@@ -17,7 +17,7 @@ enum SummaryText {
         }
         if let slowest = summary.slowestHost {
             text += "slowest host: \(slowest.host) (mean \(Format.seconds(slowest.meanSeconds)) over "
-                + "\(Format.count(slowest.records)) record\(slowest.records == 1 ? "" : "s"))\n"
+                + "\(Format.count(slowest.records, "record")))\n"
         }
         return text
     }

@@ -6,7 +6,8 @@ import Testing
 @Suite struct ReportingTests {
     /// Runs parfetch with its standard error on a pseudo-terminal (as in an interactive
     /// shell) and its standard output on a pipe; returns what each received.
-    static func runOnTerminal(_ arguments: [String], columns: Int = 120) throws -> (status: Int32, stdout: String, terminal: String) {
+    static func runOnTerminal(_ arguments: [String], columns: Int = 120, interruptAfter: Duration? = nil,
+                              stdin: String? = nil) throws -> (status: Int32, stdout: String, terminal: String) {
         // What posix_openpt, unlockpt and ptsname do (Swift's Glibc module leaves them out):
         // TIOCSPTLCK = _IOW('T', 0x31, int), TIOCGPTN = _IOR('T', 0x30, unsigned int).
         let master = open("/dev/ptmx", O_RDWR | O_NOCTTY)
@@ -25,13 +26,23 @@ import Testing
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle(fileDescriptor: slave, closeOnDealloc: false)
-        process.standardInput = FileHandle.nullDevice
+        let input = Pipe()
+        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
         environment["TERM"] = "xterm"
         process.environment = environment
         try process.run()
         close(slave)
+        if let stdin {
+            input.fileHandleForWriting.write(Data(stdin.utf8))
+            try input.fileHandleForWriting.close()
+        }
+        if let interruptAfter {
+            Thread.sleep(forTimeInterval: Double(interruptAfter.components.seconds)
+                + Double(interruptAfter.components.attoseconds) / 1e18)
+            kill(process.processIdentifier, SIGINT)
+        }
         let stdout = Parfetch.Reader(output.fileHandleForReading)
         // The master reads until every holder of the slave closed it (EIO).
         let terminal = TerminalReader(master)
@@ -89,6 +100,55 @@ import Testing
         #expect(beforeSummary.hasSuffix("\r\u{1B}[K"))
         // Nothing of it on standard output.
         #expect(!run.stdout.contains("\u{1B}") && !run.stdout.contains("\r"))
+    }
+
+    /// Ctrl-C: the line says the run is stopping, and how to cut it short.
+    @Test func anInterruptedRunSaysItIsStopping() async throws {
+        let server = try await Fixture.server()
+        let list = try TemporaryFile((1...20).map { "\(server.baseURL)/delay/1500?s=\($0)" }.joined(separator: "\n"))
+        let run = try Self.runOnTerminal(["-j", "4", "--per-host", "4", list.path], columns: 120,
+                                         interruptAfter: .milliseconds(600))
+        #expect(run.status == 130)
+        let draws = run.terminal.components(separatedBy: "\r")
+        #expect(draws.contains { $0.contains("stopping: 4 in flight finishing (Ctrl-C again to cut them)") },
+                "\(run.terminal)")
+        #expect(run.terminal.contains("parfetch: interrupted: 4 records written"))
+    }
+
+    /// Without a total (standard input) the time shown is labelled; a narrow terminal keeps
+    /// the time and cuts the byte count instead; waiting retries are counted.
+    @Test func theLineSaysWhatItsFiguresAre() async throws {
+        let server = try await Fixture.server()
+        let id = UInt32.random(in: 0...UInt32.max)
+        let lines = (1...3).map { "\(server.baseURL)/flaky?fail=1&status=503&retry-after=1&id=\(id)-\($0)" }
+            + (1...6).map { "\(server.baseURL)/delay/300?e=\($0)" }
+        let run = try Self.runOnTerminal(["-j", "3", "--per-host", "3", "-"], columns: 60,
+                                         stdin: lines.joined(separator: "\n") + "\n")
+        #expect(run.status == 0)
+        let draws = run.terminal.components(separatedBy: "\r").filter { $0.contains("done") }
+        #expect(!draws.isEmpty)
+        #expect(draws.allSatisfy { $0.contains("elapsed 0:0") }, "\(draws)")
+        #expect(draws.contains { $0.contains("3 retrying") }, "\(draws)")
+        #expect(draws.allSatisfy { $0.count - 3 < 60 })
+    }
+
+    /// `--progress always` into a file: the same fixed width, and no color codes whatever the
+    /// environment says.
+    @Test func progressIntoAFileIsPlain() async throws {
+        let server = try await Fixture.server()
+        let list = try Self.slowList(server, count: 8)
+        let result = try Parfetch.run(["--progress", "always", "-j", "2", "--per-host", "2", list.path])
+        let draws = result.stderr.components(separatedBy: "\r").filter { $0.contains("in flight") }
+        #expect(!draws.isEmpty)
+        #expect(!result.stderr.contains("\u{1B}[3"))
+        #expect(draws.allSatisfy { $0.count - 3 < 80 })
+    }
+
+    @Test func oneOfAThingIsSingular() async throws {
+        let server = try await Fixture.server()
+        let result = try Parfetch.run(["\(server.baseURL)/status/204?one"])
+        #expect(result.stderr.hasPrefix("1 record in "))
+        #expect(result.stderr.contains("\n1 request (") && result.stderr.contains("over 1 record)"))
     }
 
     @Test func noProgressWhenStandardErrorIsNotATerminal() async throws {

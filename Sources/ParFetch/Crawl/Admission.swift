@@ -43,9 +43,10 @@ final class Admission: LoopFeeder {
             let cause: AdmissionStateMachine.StopCause =
                 writer.failed != nil ? .outputFailed : .requested(hurried: stop.isHurried)
             for record in machine.stop(cause, now: multi.now) { writer.submit(record) }
+            monitor.setStopping()
         }
         machine.beginTurn()
-        defer { monitor.setInFlight(machine.lineTransfers) }
+        defer { monitor.update(inFlight: machine.lineTransfers, retrying: machine.retrying) }
         while true {
             switch machine.next(now: multi.now, backedUp: backedUp) {
             case .take(let limit, let askingForWake):
@@ -93,7 +94,7 @@ final class Admission: LoopFeeder {
             case .retry:
                 break
             }
-            monitor.setInFlight(machine.lineTransfers)
+            monitor.update(inFlight: machine.lineTransfers, retrying: machine.retrying)
         }
     }
 

@@ -111,6 +111,9 @@ struct AdmissionStateMachine {
         saving = options.bodyStore != nil
     }
 
+    /// Lines waiting for the time of their retry.
+    var retrying: Int { scheduler.retrying }
+
     /// The run has ended; nothing more will be asked of the owner.
     var isFinished: Bool {
         if case .finished = state { return true }

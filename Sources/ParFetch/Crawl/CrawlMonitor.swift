@@ -10,6 +10,8 @@ public final class CrawlMonitor: Sendable {
     }
 
     private let transfers = Atomic<Int>(0)
+    private let retries = Atomic<Int>(0)
+    private let stopping = Atomic<Bool>(false)
     private let skippedLines = Atomic<Int>(0)
     private let heldHosts = Atomic<Int>(0)
     private let refused = Mutex<RefusedRetries?>(nil)
@@ -18,6 +20,13 @@ public final class CrawlMonitor: Sendable {
 
     /// Transfers of list lines in flight now.
     public var inFlight: Int { transfers.load(ordering: .relaxed) }
+
+    /// Lines waiting for the time of their retry (they hold no transfer slot meanwhile).
+    public var retrying: Int { retries.load(ordering: .relaxed) }
+
+    /// The run is stopping (`CrawlStop`, or the output failed): nothing new starts, and the
+    /// transfers in flight are finishing within the grace period.
+    public var isStopping: Bool { stopping.load(ordering: .relaxed) }
 
     /// Lines skipped without a record because an earlier run finished them (`--resume`).
     public var skipped: Int { skippedLines.load(ordering: .relaxed) }
@@ -36,7 +45,12 @@ public final class CrawlMonitor: Sendable {
     /// while there are none.
     public var retriesRefusedForRetryAfter: RefusedRetries? { refused.withLock { $0 } }
 
-    func setInFlight(_ count: Int) { transfers.store(count, ordering: .relaxed) }
+    func update(inFlight: Int, retrying: Int) {
+        transfers.store(inFlight, ordering: .relaxed)
+        retries.store(retrying, ordering: .relaxed)
+    }
+
+    func setStopping() { stopping.store(true, ordering: .relaxed) }
 
     func lineSkipped() { skippedLines.add(1, ordering: .relaxed) }
 

@@ -167,6 +167,9 @@ struct HostScheduler<Job: SchedulerJob> {
         bucket = policy.rate.flatMap { $0 > 0 ? TokenBucket(rate: $0, now: now) : nil }
     }
 
+    /// Jobs waiting for the time of their retry.
+    var retrying: Int { retries.count }
+
     /// Nothing waits and nothing is in flight.
     var isEmpty: Bool { waiting == 0 && inFlight == 0 }
 
