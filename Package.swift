@@ -36,6 +36,13 @@ let package = Package(
             pkgConfig: "libidn2",
             providers: [.apt(["libidn2-dev"])]
         ),
+        // libpsl, the Public Suffix List (libcurl links it too): registrable domains for
+        // `--shard-by domain`.
+        .systemLibrary(
+            name: "CLibPSL",
+            pkgConfig: "libpsl",
+            providers: [.apt(["libpsl-dev"])]
+        ),
         // Linux headers the Glibc module lacks (epoll, eventfd); headers only, no code.
         .systemLibrary(name: "CLinux"),
         // zlib, for the fixture server's gzip routes only.
@@ -47,7 +54,7 @@ let package = Package(
         .target(
             name: "ParFetch",
             dependencies: [
-                "CCurl", "CLibCurl", "CLibXML2", "CLinux", "CIDN2",
+                "CCurl", "CLibCurl", "CLibXML2", "CLinux", "CIDN2", "CLibPSL",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

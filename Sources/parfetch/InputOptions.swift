@@ -1,4 +1,5 @@
 import ArgumentParser
+import ParFetch
 
 struct InputOptions: ParsableArguments {
     @Flag(help: "Fetch each distinct URL once; later lines with it get a record with \"duplicate_of\": the first line.")
@@ -11,6 +12,33 @@ struct InputOptions: ParsableArguments {
     @Flag(help: "As --resume, and also retry the lines whose record has an error.")
     var resumeFailed = false
 
+    // Unconditional: "-1/3" is a value to refuse with a clear message, not an unknown flag.
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Take only shard i of N (from 0, as job arrays number their tasks): the lines whose host (see --shard-by) hashes to i. The other lines get no record here; the N runs together give every line one.",
+        valueName: "i/N"))
+    var shard: String?
+
+    @Option(help: "What a line's shard is a hash of: its host and port, or its registrable domain (Public Suffix List).")
+    var shardBy: Shard.Key = .host
+
     /// Whether the run continues an earlier one's output.
     var resuming: Bool { resume || resumeFailed }
+
+    /// `--shard` and `--shard-by`; nil when the list is not split.
+    func parsedShard() throws -> Shard? {
+        guard let shard else { return nil }
+        let parts = shard.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]),
+              let value = Shard(index: index, count: count, key: shardBy)
+        else {
+            throw ValidationError("--shard must be i/N with N at least 1 and i from 0 to N-1, e.g. 0/4 (got \(shard))")
+        }
+        return value
+    }
+
+    func validate() throws {
+        _ = try parsedShard()
+    }
 }
+
+extension Shard.Key: ExpressibleByArgument {}

@@ -138,6 +138,7 @@ struct ParFetchCommand: ParsableCommand {
         options.bodyStore = bodyStore
         options.grace = concurrency.grace
         options.dedupe = input.dedupe
+        options.shard = try input.parsedShard()
         options.completed = completed
         politeness.apply(to: &options.scheduling)
         requests.apply(to: &options.fetch)
@@ -168,7 +169,7 @@ struct ParFetchCommand: ParsableCommand {
     private func crawl(_ list: ListInputs, writer: RecordWriter, options: CrawlOptions, stop: CrawlStop) -> Run {
         let monitor = CrawlMonitor()
         let progress = reporting.showsProgress
-            ? ProgressLine(writer: writer, monitor: monitor, inputs: inputs,
+            ? ProgressLine(writer: writer, monitor: monitor, inputs: inputs, counted: options.shard == nil,
                            color: Terminal.allowsColor && isatty(STDERR_FILENO) == 1)
             : nil
         progress?.start()

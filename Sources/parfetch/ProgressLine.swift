@@ -31,10 +31,13 @@ final class ProgressLine: @unchecked Sendable {
     private let state = Mutex(State())
     private let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "parfetch.progress"))
 
-    init(writer: RecordWriter, monitor: CrawlMonitor, inputs: [String], color: Bool) {
+    /// `counted`: the inputs' lines are all this run's (not so with `--shard`), so their
+    /// count is the total.
+    init(writer: RecordWriter, monitor: CrawlMonitor, inputs: [String], counted: Bool, color: Bool) {
         self.writer = writer
         self.monitor = monitor
         style = ProgressText.Style(color: color)
+        guard counted else { return }
         // Counting a long list takes a moment: the line shows what it has meanwhile.
         DispatchQueue.global().async { [self] in
             let count = ListInputs.countEntries(arguments: inputs)

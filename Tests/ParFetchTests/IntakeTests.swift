@@ -9,10 +9,13 @@ import Testing
     }
 
     /// The decisions for `lines` (numbered from 1), as short strings.
-    static func decisions(_ lines: [String], dedupe: Bool = false, completed: CompletedLines = CompletedLines()) -> [String] {
-        var intake = Intake(dedupe: dedupe, completed: completed)
+    static func decisions(_ lines: [String], dedupe: Bool = false, completed: CompletedLines = CompletedLines(),
+                          shard: Shard? = nil) -> [String] {
+        var intake = Intake(dedupe: dedupe, completed: completed, shard: shard)
         return lines.enumerated().map { index, text in
             switch intake.take(item(index + 1, text)) {
+            case .elsewhere:
+                return "elsewhere"
             case .skip:
                 return "skip"
             case .record(let record):
@@ -39,6 +42,18 @@ import Testing
             "#4 duplicate of 2", "#5 fetch http://a.test/y?q",
         ])
         #expect(Self.decisions(lines, dedupe: false).allSatisfy { $0.contains("fetch") })
+    }
+
+    /// Another shard's lines get nothing here, not even a sequence number, and duplicates
+    /// stay within a shard, as they share their host.
+    @Test func anotherShardsLinesAreLeftToIt() throws {
+        let lines = ["http://a.test/1", "http://b.test/1", "http://a.test/1", "http://b.test/2"]
+        let a = Shard.hash("a.test:80") % 2
+        #expect(Shard.hash("b.test:80") % 2 != a, "the two hosts fall into two shards")
+        let shard = try #require(Shard(index: Int(a), count: 2))
+        #expect(Self.decisions(lines, dedupe: true, shard: shard) == [
+            "#0 fetch http://a.test/1", "elsewhere", "#1 duplicate of 1", "elsewhere",
+        ])
     }
 
     @Test func resumedLinesAreSkippedWithoutASequenceNumber() throws {

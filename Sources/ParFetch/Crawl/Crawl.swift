@@ -34,7 +34,7 @@ public enum Crawl {
         pool?.onRoom { loop.wake() }
         defer { pool?.close() }
 
-        let intake = IntakeThread(source: inputs, intake: Intake(dedupe: options.dedupe, completed: options.completed),
+        let intake = IntakeThread(source: inputs, intake: Intake(dedupe: options.dedupe, completed: options.completed, shard: options.shard),
                                   ready: ready, writer: writer, monitor: monitor) { loop.wake() }
         loop.execute { multi in
             multi.limitConnectionCache(options.concurrency)

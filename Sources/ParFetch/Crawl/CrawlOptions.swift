@@ -14,6 +14,8 @@ public struct CrawlOptions: Sendable {
     public var grace: Double = 5
     /// Lines that already have a final record (`--resume`): they are skipped, without a record.
     public var completed = CompletedLines()
+    /// Take only this shard's lines (the list split across runs); nil: every line.
+    public var shard: Shard?
     /// Fetch each distinct URL once; later lines with it get a record with `duplicateOf`.
     public var dedupe = false
     /// Write records in input order, through a window of 4 × `concurrency` records: reading

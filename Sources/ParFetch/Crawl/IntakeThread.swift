@@ -35,6 +35,8 @@ final class IntakeThread: Sendable {
     private static func perform(_ decision: Intake.Decision, ready: ReadyQueue, writer: RecordWriter,
                                 monitor: CrawlMonitor, wake: @Sendable () -> Void) -> Bool {
         switch decision {
+        case .elsewhere:
+            break
         case .skip:
             monitor.lineSkipped()
         case .record(let record):

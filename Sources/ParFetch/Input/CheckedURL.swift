@@ -19,10 +19,13 @@ public struct CheckedURL: Sendable, Hashable, CustomStringConvertible {
     /// (the end when there is none).
     private let pathStart: Int32
     private let fragmentStart: Int32
+    /// UTF-8 bytes of `hostKey` before `:port`.
+    private let hostLength: Int32
 
-    init(absolute: String, hostKey: String, isHTTPS: Bool, pathStart: Int, fragmentStart: Int) {
+    init(absolute: String, host: String, port: String, isHTTPS: Bool, pathStart: Int, fragmentStart: Int) {
         self.absolute = absolute
-        self.hostKey = hostKey
+        hostKey = host + ":" + port
+        hostLength = Int32(host.utf8.count)
         self.isHTTPS = isHTTPS
         self.pathStart = Int32(pathStart)
         self.fragmentStart = Int32(fragmentStart)
@@ -34,6 +37,10 @@ public struct CheckedURL: Sendable, Hashable, CustomStringConvertible {
     public init(_ text: String) throws(FetchError) {
         self = try URLCheck().check(text).get()
     }
+
+    /// The host, lower-cased: a name (`example.com`), an IPv4 address, or an IPv6 address in
+    /// brackets (`[::1]`), as libcurl spells it.
+    public var host: String { String(Substring(hostKey.utf8.prefix(Int(hostLength)))) }
 
     /// `http` or `https`.
     public var scheme: String { isHTTPS ? "https" : "http" }

@@ -5,8 +5,8 @@ protocol IntakeSource: AnyObject {
     func next() throws -> ListItem?
 }
 
-/// The intake's decisions about each item that reaches it, in arrival order: whether an
-/// earlier run finished it (`--resume`), whether an earlier item has the same URL
+/// The intake's decisions about each item that reaches it, in arrival order: whether it is
+/// another shard's (`--shard`), whether an earlier run finished it (`--resume`), whether an earlier item has the same URL
 /// (`--dedupe`), whether it gets a record without being fetched (a line that is not a URL
 /// parfetch fetches), and its place among the records of the run (`--ordered`).
 ///
@@ -14,6 +14,8 @@ protocol IntakeSource: AnyObject {
 /// decisions (writes records, hands work to admission).
 struct Intake {
     enum Decision {
+        /// The line is another shard's: its record is written by another run.
+        case elsewhere
         /// An earlier run finished the line: it gets no record in this one.
         case skip
         /// The line's record, written without a fetch.
@@ -24,16 +26,20 @@ struct Intake {
 
     private var duplicates: Deduplicator?
     private let completed: CompletedLines
+    private let shard: Shard?
     /// The `sequence` of the next item that gets a record.
     private(set) var nextSequence = 0
 
-    init(dedupe: Bool, completed: CompletedLines) {
+    init(dedupe: Bool, completed: CompletedLines, shard: Shard? = nil) {
         duplicates = dedupe ? Deduplicator() : nil
         self.completed = completed
+        self.shard = shard
     }
 
     /// What becomes of `item`.
     mutating func take(_ item: ListItem) -> Decision {
+        // First: a duplicate shares its host, so its first line is this shard's too.
+        if let shard, !shard.contains(item) { return .elsewhere }
         // Before the resume check: a finished first line still makes later ones duplicates.
         let duplicateOf = item.url.flatMap { duplicates?.earlierLine(for: $0, line: item.line) }
         if completed.contains(line: item.line, url: item.text) { return .skip }

@@ -77,14 +77,15 @@ final class URLCheck {
         guard let host = part(CURLUPART_HOST) else {
             return .failure(FetchError(.invalidURL, "no host name"))
         }
-        let port = part(CURLUPART_PORT, flags: UInt32(CURLU_DEFAULT_PORT))
+        // For http and https libcurl always has a port: the scheme's default if none is given.
+        let port = part(CURLUPART_PORT, flags: UInt32(CURLU_DEFAULT_PORT)) ?? (https ? "443" : "80")
         let path = part(CURLUPART_PATH) ?? ""
         let query = part(CURLUPART_QUERY)
         let fragment = part(CURLUPART_FRAGMENT)
         let length = spelling.utf8.count
         let fragmentStart = length - (fragment.map { $0.utf8.count + 1 } ?? 0)
         let pathStart = fragmentStart - (query.map { $0.utf8.count + 1 } ?? 0) - path.utf8.count
-        return .success(CheckedURL(absolute: spelling, hostKey: host.lowercased() + (port.map { ":" + $0 } ?? ""),
+        return .success(CheckedURL(absolute: spelling, host: host.lowercased(), port: port,
                                    isHTTPS: https, pathStart: pathStart, fragmentStart: fragmentStart))
     }
 
