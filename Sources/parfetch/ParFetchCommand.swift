@@ -22,6 +22,9 @@ struct ParFetchCommand: ParsableCommand {
             happens to it (an interrupted run leaves the lines it never started without one: \
             --resume finishes them); messages go to standard error.
 
+            parfetch merge FILE... merges the --ordered outputs of a list's shards (--shard) \
+            into one, in line order; see parfetch merge --help.
+
             Exit status: 0 when every line has its record (whatever the outcomes), or when the \
             reader of the output went away (parfetch … | head: the run stops quietly and \
             --stats-json counts the records written); 2 for bad usage or an unreadable list, \
@@ -264,6 +267,10 @@ struct ParFetchCommand: ParsableCommand {
     /// Parses and runs, with the exit statuses of the documented contract: usage errors
     /// exit 2 (ArgumentParser's default is 64).
     static func main() {
+        // `parfetch merge …`: its own command (a list file named merge is `./merge`).
+        if CommandLine.arguments.dropFirst().first == "merge" {
+            MergeCommand.main(arguments: Array(CommandLine.arguments.dropFirst(2)))
+        }
         let command: ParsableCommand
         do {
             command = try parseAsRoot()
