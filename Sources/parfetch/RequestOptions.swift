@@ -2,21 +2,21 @@ import ArgumentParser
 import ParFetch
 
 struct RequestOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Time limit for each attempt, in seconds.", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Time limit for each attempt, in seconds.", valueName: "seconds"))
     var timeout: Double = 30
 
-    @Option(help: ArgumentHelp("Time limit for connecting (TCP and TLS), in seconds.", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Time limit for connecting (TCP and TLS), in seconds.", valueName: "seconds"))
     var connectTimeout: Double = 10
 
-    @Option(help: ArgumentHelp(
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "Time limit on silence: an attempt that receives no body bytes for this long fails, a head still arriving too (whole seconds).",
         valueName: "seconds"))
     var stallTimeout: Double?
 
-    @Option(help: ArgumentHelp("Redirects followed at most.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Redirects followed at most.", valueName: "n"))
     var maxRedirects: Int = 10
 
-    @Option(help: ArgumentHelp(
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "Body size accepted at most, after decompression (suffixes K, M, G); larger bodies end as too_large.",
         valueName: "bytes"))
     var maxSize: ByteSize = ByteSize(bytes: 64 << 20)
@@ -38,16 +38,22 @@ struct RequestOptions: ParsableArguments {
     func validate() throws {
         // A week is longer than any transfer should take, and keeps the milliseconds in range.
         let week = 7 * 86_400.0
+        let upToAWeek = "more than 0 and at most \(Int(week)) seconds"
         guard timeout > 0, timeout <= week else {
-            throw ValidationError("--timeout must be more than 0 and at most \(Int(week)) seconds")
+            throw ValidationError.outOfRange("--timeout", mustBe: upToAWeek, got: timeout)
         }
         guard connectTimeout > 0, connectTimeout <= week else {
-            throw ValidationError("--connect-timeout must be more than 0 and at most \(Int(week)) seconds")
+            throw ValidationError.outOfRange("--connect-timeout", mustBe: upToAWeek, got: connectTimeout)
         }
         if let stallTimeout, !(stallTimeout > 0 && stallTimeout <= week) {
-            throw ValidationError("--stall-timeout must be more than 0 and at most \(Int(week)) seconds")
+            throw ValidationError.outOfRange("--stall-timeout", mustBe: upToAWeek, got: stallTimeout)
         }
-        guard (0...1000).contains(maxRedirects) else { throw ValidationError("--max-redirects must be from 0 to 1000") }
+        guard (0...1000).contains(maxRedirects) else {
+            throw ValidationError.outOfRange("--max-redirects", mustBe: "from 0 to 1000", got: maxRedirects)
+        }
+        guard maxSize.bytes > 0 else {
+            throw ValidationError.outOfRange("--max-size", mustBe: "more than 0 bytes", given: maxSize.description)
+        }
         for value in header where !value.contains(":") && !value.hasSuffix(";") {
             throw ValidationError("--header '\(value)' is not 'Name: value' (or 'Name;' for an empty header)")
         }
