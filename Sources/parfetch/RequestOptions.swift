@@ -54,6 +54,14 @@ struct RequestOptions: ParsableArguments {
         guard maxSize.bytes > 0 else {
             throw ValidationError.outOfRange("--max-size", mustBe: "more than 0 bytes", given: maxSize.description)
         }
+        // "" is curl's way to say no proxy, not even one from the environment.
+        if let proxy, !proxy.isEmpty {
+            do {
+                _ = try ProxyURL(proxy)
+            } catch {
+                throw ValidationError("--proxy \(proxy): \(error)")
+            }
+        }
         for value in header where !value.contains(":") && !value.hasSuffix(";") {
             throw ValidationError("--header '\(value)' is not 'Name: value' (or 'Name;' for an empty header)")
         }

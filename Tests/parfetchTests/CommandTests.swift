@@ -162,6 +162,30 @@ struct CommandTests {
         #expect(proxied[1]?["ok"] as? Bool == true)
     }
 
+    @Test(arguments: [
+        ("bogus://x", #"--proxy bogus://x: scheme "bogus" is not one libcurl's proxies speak (http, https, socks4, socks4a, socks5, socks5h)"#),
+        ("http://", "--proxy http://: No host part in the URL"),
+    ])
+    func aProxyURLLibcurlCantUseIsAUsageError(proxy: String, message: String) throws {
+        let result = try Parfetch.run(["--proxy", proxy, "list.txt"])
+        #expect(result.status == 2)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.split(separator: "\n").first.map(String.init) == "parfetch: \(message)")
+    }
+
+    @Test func aProxyThatRefusesIsNamedAsTheProxy() async throws {
+        let server = try await Fixture.server()
+        let list = try TemporaryFile("\(server.baseURL)/status/204\n")
+        let result = try Parfetch.run(["--proxy", "http://user:secret@127.0.0.1:1", "--retries", "0", list.path])
+        let records = try Records(result.stdout)
+        #expect(result.status == 0)
+        #expect(records.kind(1) == "connect")
+        let message = try #require((records[1]?["error"] as? [String: Any])?["message"] as? String)
+        // Named without its password.
+        #expect(message.hasPrefix("proxy http://127.0.0.1:1: "))
+        #expect(!message.contains("secret"))
+    }
+
     @Test func concurrencyFlagHoldsAtTheServer() async throws {
         let server = try await FixtureServer.start(pagesDirectory: FixtureServer.defaultPagesDirectory)
         let list = try TemporaryFile((1...200).map { "\(server.baseURL)/delay/50?i=\($0)" }.joined(separator: "\n"))

@@ -16,6 +16,8 @@ extension FetchError {
         var chunked = false
         /// The socket error libcurl last saw (CURLINFO_OS_ERRNO); 0 when none.
         var socketErrno = 0
+        /// The proxy every connection goes to (`ProxyURL.name`); nil when none is configured.
+        var proxy: String?
     }
 
     /// libcurl's limit on a response's header bytes in all (MAX_HTTP_RESP_HEADER_SIZE).
@@ -54,6 +56,10 @@ extension FetchError {
             } else {
                 self.init(.unsupportedScheme, message)
             }
+        // With a proxy, every connection libcurl makes is to the proxy, and CURLE_PROXY is
+        // about its handshake: the failure is the proxy's, not the site's.
+        case CURLE_COULDNT_CONNECT where context.proxy != nil, CURLE_PROXY where context.proxy != nil:
+            self.init(.connect, "proxy \(context.proxy ?? ""): \(message)")
         default:
             self.init(Self.kind(of: code), message)
         }

@@ -204,7 +204,8 @@ final class CurlMulti {
             readingHeaders: status > 0 && transfer.received == 0,
             headerBytes: easy.info(CURLINFO_HEADER_SIZE),
             chunked: Self.isChunked(easy),
-            socketErrno: easy.info(CURLINFO_OS_ERRNO))
+            socketErrno: easy.info(CURLINFO_OS_ERRNO),
+            proxy: settings.proxyName)
     }
 
     /// Whether the last response's `Transfer-Encoding` names `chunked`, which is what makes
