@@ -19,7 +19,11 @@ struct RequestOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: ArgumentHelp(
         "Body size accepted at most, after decompression (suffixes K, M, G); larger bodies end as too_large.",
         valueName: "bytes"))
-    var maxSize: ByteSize = ByteSize(bytes: 64 << 20)
+    // Text, checked in validate(): a form ByteSize refuses gets a message listing the forms
+    // it takes, where ArgumentParser would only say the value is invalid.
+    var maxSize = ByteSize(bytes: 64 << 20).description
+
+    private var size: ByteSize? { ByteSize(argument: maxSize) }
 
     @Option(name: [.customShort("H"), .long], help: ArgumentHelp(
         "Extra request header, as in curl ('Name: value'; 'Name:' removes one). Repeatable.",
@@ -51,8 +55,14 @@ struct RequestOptions: ParsableArguments {
         guard (0...1000).contains(maxRedirects) else {
             throw ValidationError.outOfRange("--max-redirects", mustBe: "from 0 to 1000", got: maxRedirects)
         }
-        guard maxSize.bytes > 0 else {
-            throw ValidationError.outOfRange("--max-size", mustBe: "more than 0 bytes", given: maxSize.description)
+        if let stallTimeout, stallTimeout != stallTimeout.rounded() {
+            throw ValidationError.outOfRange("--stall-timeout", mustBe: "whole seconds, libcurl's unit", got: stallTimeout)
+        }
+        guard let size else {
+            throw ValidationError.outOfRange("--max-size", mustBe: "a number of bytes, with K, M or G for KiB, MiB or GiB: 500, 64K, 1.5M, 2G", given: maxSize)
+        }
+        guard size.bytes > 0 else {
+            throw ValidationError.outOfRange("--max-size", mustBe: "more than 0 bytes", given: maxSize)
         }
         // "" is curl's way to say no proxy, not even one from the environment.
         if let proxy, !proxy.isEmpty {
@@ -72,7 +82,7 @@ struct RequestOptions: ParsableArguments {
         configuration.connectTimeout = connectTimeout
         configuration.stallTimeout = stallTimeout
         configuration.maxRedirects = maxRedirects
-        configuration.maxSize = maxSize.bytes
+        configuration.maxSize = size?.bytes ?? configuration.maxSize
         configuration.headers = header
         configuration.userAgent = userAgent
         configuration.proxy = proxy

@@ -65,6 +65,18 @@ struct CommandTests {
     }
 
     @Test(arguments: [
+        (["--stall-timeout", "1.5"], "--stall-timeout must be whole seconds, libcurl's unit (got 1.5)"),
+        (["--max-size", "10MB"], "--max-size must be a number of bytes, with K, M or G for KiB, MiB or GiB: 500, 64K, 1.5M, 2G (got 10MB)"),
+        (["--max-size", "10KiB"], "--max-size must be a number of bytes, with K, M or G for KiB, MiB or GiB: 500, 64K, 1.5M, 2G (got 10KiB)"),
+    ])
+    func valuesTheOptionCantTakeSayWhatItTakes(arguments: [String], message: String) throws {
+        let result = try Parfetch.run(arguments + ["list.txt"])
+        #expect(result.status == 2)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.split(separator: "\n").first.map(String.init) == "parfetch: \(message)")
+    }
+
+    @Test(arguments: [
         (["--select", "price=span.price[", "list.txt"], "invalid CSS selector for 'price': span.price[: "),
         (["--xpath", "n=//a[", "list.txt"], "invalid XPath for 'n': //a[: "),
         (["--select", "a=a", "--xpath", "a=//a", "list.txt"], "extraction name 'a' is used twice"),
