@@ -5,7 +5,7 @@ struct RequestOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: ArgumentHelp("Time limit for each attempt, in seconds.", valueName: "seconds"))
     var timeout: Double = 30
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Time limit for connecting (TCP and TLS), in seconds.", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Time limit for connecting: DNS lookup, TCP connect, and TLS and proxy handshakes, in seconds.", valueName: "seconds"))
     var connectTimeout: Double = 10
 
     @Option(parsing: .unconditional, help: ArgumentHelp(
