@@ -92,9 +92,11 @@ struct ParFetchCommand: ParsableCommand {
     }
 
     /// The file for --stats-json, if asked for.
-    private func openStatsFile() throws(OutputError) -> UnsafeMutablePointer<FILE>? {
+    private func openStatsFile() throws(OptionFileError) -> UnsafeMutablePointer<FILE>? {
         guard let path = reporting.statsJSON else { return nil }
-        guard let file = fopen(path, "w") else { throw .cannotOpen(path, errno: errno) }
+        guard let file = fopen(path, "w") else {
+            throw OptionFileError(option: "--stats-json", error: .cannotOpen(path, errno: errno))
+        }
         return file
     }
 
@@ -226,7 +228,7 @@ struct ParFetchCommand: ParsableCommand {
             }
         }
         if let statsFailure {
-            Terminal.warn("\(statsFailure)")
+            Terminal.warn("\(OptionFileError(option: "--stats-json", error: statsFailure))")
         }
         if let outputFailure, !run.readerGone {
             throw outputFailure
@@ -298,6 +300,8 @@ struct ParFetchCommand: ParsableCommand {
         case let error as ValidationError:
             Terminal.fail(error.message, status: 2)
         case let error as OutputError:
+            Terminal.fail("\(error)", status: 1)
+        case let error as OptionFileError:
             Terminal.fail("\(error)", status: 1)
         // Saving failures go into records: a store that fails to open is --save-dir's.
         case let error as BodyStoreError:

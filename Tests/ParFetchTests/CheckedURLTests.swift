@@ -39,6 +39,10 @@ import Testing
         ("mailto:someone@example.test", "unsupported_scheme", "its scheme is not supported (only http and https)"),
         ("example.test/page", "invalid_url", "not an absolute URL: it lacks a scheme such as https://"),
         ("//example.test/page", "invalid_url", "not an absolute URL: it lacks a scheme such as https://"),
+        // libcurl says only "Bad path" (or "Bad query"); the URL parses once the white space is encoded.
+        ("http://example.test/a b", "invalid_url", "contains a space at column 22; percent-encode it as %20"),
+        ("http://example.test/a?q=x\ty", "invalid_url", "contains a tab at column 26; percent-encode it as %09"),
+        ("http://example.test/ä b", "invalid_url", "contains a space at column 22; percent-encode it as %20"),
     ])
     func refusalsSayWhy(line: String, kind: String, message: String) {
         #expect {
