@@ -27,8 +27,9 @@ struct ParFetchCommand: ParsableCommand {
 
             Exit status: 0 when every line has its record (whatever the outcomes), or when the \
             reader of the output went away (parfetch … | head: the run stops quietly and \
-            --stats-json counts the records written); 2 for bad usage or an unreadable list, \
-            130 when interrupted, 1 for any other failure (e.g. output not writable).
+            --stats-json counts the records written); 2 for bad usage, an unreadable list or a \
+            file --resume refuses, 130 when interrupted, 1 for any other failure (e.g. output not \
+            writable).
             """,
         version: ParFetchVersion.string
     )
@@ -121,7 +122,11 @@ struct ParFetchCommand: ParsableCommand {
         // The writer locks the file first: nothing reads or cuts it while another run writes.
         let writer = try RecordWriter(path: path, append: resuming, format: format)
         guard resuming else { return (writer, CompletedLines()) }
-        let completed = try CompletedLines.load(path: path, retryErrors: input.resumeFailed)
+        // The records are compared with the list, read again from the start; standard input
+        // can't be read twice, so a list from it is not compared.
+        let list = inputs.isEmpty || inputs.contains("-") ? nil : try ListInputs(arguments: inputs)
+        let completed = try CompletedLines.load(path: path, retryErrors: input.resumeFailed,
+                                                list: list.map { list in { try list.nextText() } })
         Terminal.warn("resuming \(path): \(Format.count(completed.count, "line")) done"
             + (completed.droppedBytes > 0 ? "; dropped a record cut short (\(completed.droppedBytes) bytes)" : ""))
         return (writer, completed)
@@ -291,7 +296,8 @@ struct ParFetchCommand: ParsableCommand {
     }
 
     /// The one place a failed run's exit status is decided (DESIGN's contract): 2 for bad
-    /// usage or an unreadable list, 130 when interrupted, 1 for any other failure.
+    /// usage, an unreadable list or a file --resume refuses, 130 when interrupted, 1 for any
+    /// other failure.
     private static func exit(afterRunFailed error: any Error) -> Never {
         switch error {
         case let error as ListReaderError:
@@ -299,8 +305,9 @@ struct ParFetchCommand: ParsableCommand {
         // Found only once the files are looked at (the output is the list itself).
         case let error as ValidationError:
             Terminal.fail(error.message, status: 2)
+        // A file --resume refuses was named by mistake: usage, like a list that can't be read.
         case let error as OutputError:
-            Terminal.fail("\(error)", status: 1)
+            Terminal.fail("\(error)", status: error.refusesResume ? 2 : 1)
         case let error as OptionFileError:
             Terminal.fail("\(error)", status: 1)
         // Saving failures go into records: a store that fails to open is --save-dir's.

@@ -80,4 +80,20 @@ import Testing
             return error.kind == .invalidURL && error.message.contains("is not a valid internationalised domain name")
         }
     }
+
+    /// Records and messages show a URL's password as `***` (issue 14 polish); a URL without
+    /// one (or with an empty one) is returned as it is, byte for byte.
+    @Test(arguments: [
+        ("http://u:p@h.test/a?b#c", "http://u:***@h.test/a?b#c"),
+        ("https://user:s%40cret@h.test:8443/", "https://user:***@h.test:8443/"),
+        ("ftp://me:secret@127.0.0.1:1/x", "ftp://me:***@127.0.0.1:1/x"),
+        ("http://u:@h.test/", "http://u:@h.test/"),
+        ("http://u@h.test/", "http://u@h.test/"),
+        ("http://h.test/?mail=a:b@c", "http://h.test/?mail=a:b@c"),
+        ("HTTP://h.test", "HTTP://h.test"),
+        ("not a url @ all", "not a url @ all"),
+    ])
+    func passwordsAreRedacted(url: String, shown: String) {
+        #expect(URLCheck.redactingPassword(url) == shown)
+    }
 }

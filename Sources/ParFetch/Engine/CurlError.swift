@@ -59,7 +59,7 @@ extension FetchError {
         case CURLE_UNSUPPORTED_PROTOCOL:
             if let effectiveURL = context.effectiveURL, let scheme = URLCheck().scheme(of: effectiveURL),
                scheme != "http" && scheme != "https" {
-                self.init(.unsupportedScheme, "a redirect went to another scheme: \(effectiveURL) (only http and https are followed)")
+                self.init(.unsupportedScheme, "a redirect went to another scheme: \(URLCheck.redactingPassword(effectiveURL)) (only http and https are followed)")
             } else {
                 self.init(.unsupportedScheme, message)
             }
