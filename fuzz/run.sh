@@ -29,6 +29,9 @@ done
 # left out of the section libFuzzer reads (it then reports 14 counters and no coverage).
 build_flags=(-c release -Xswiftc -enable-testing -Xswiftc -use-ld=lld --sanitize=fuzzer --sanitize=address
     -Xswiftc -sanitize=fuzzer,address)
+# SwiftPM kept an old build plan of the parent package (its list of source files) across
+# builds here, so files added to ParFetch were missing from this build: plan anew each time.
+rm -f "$fuzz_dir/.build/release.yaml" "$fuzz_dir/.build/build.db"
 (cd "$fuzz_dir" && swift build "${build_flags[@]}") || exit 1
 bin=$(cd "$fuzz_dir" && swift build "${build_flags[@]}" --show-bin-path)
 
