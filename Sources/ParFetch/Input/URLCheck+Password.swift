@@ -8,7 +8,9 @@ extension URLCheck {
     /// `@`, without a password or with an empty one, or one libcurl can't parse is returned as
     /// it is, and only a URL with an `@` is parsed at all.
     static func redactingPassword(_ url: String) -> String {
-        guard url.utf8.contains(UInt8(ascii: "@")) else { return url }
+        // Every record's final URL comes here: the common case is one scan of its bytes.
+        var bytes = url
+        guard bytes.withUTF8({ $0.contains(UInt8(ascii: "@")) }) else { return url }
         CurlGlobal.initialize()
         guard let handle = curl_url() else { return url }
         defer { curl_url_cleanup(handle) }

@@ -95,7 +95,7 @@ final class URLCheck {
     /// ASCII unless the program set one, and then refuses the URL only when it fetches it.
     /// The host key is then one for both spellings. Returns why the name can't be converted.
     private func convertInternationalHost() -> FetchError? {
-        guard let host = part(CURLUPART_HOST), !host.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
+        guard var host = part(CURLUPART_HOST), !host.withUTF8({ $0.allSatisfy { $0 < 0x80 } }) else { return nil }
         let name = Array(host.utf8) + [0]
         var ace: UnsafeMutablePointer<UInt8>?
         var code = idn2_lookup_u8(name, &ace, Int32(IDN2_NFC_INPUT.rawValue | IDN2_NONTRANSITIONAL.rawValue))
