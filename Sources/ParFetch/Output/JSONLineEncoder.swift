@@ -15,8 +15,7 @@ public enum JSONLineEncoder {
         RecordSchema.keys.withUnsafeBufferPointer { keys in
             var bits = selection.keys
             while bits != 0 {
-                // The table lives as long as the process: no retain and release per key.
-                unowned(unsafe) let key = keys[bits.trailingZeroBitCount]
+                let key = keys[bits.trailingZeroBitCount]
                 bits &= bits - 1
                 writer.enter(key)
                 key.write(record, &writer)
