@@ -1,6 +1,7 @@
 import ArgumentParser
 
-/// A byte count with an optional binary suffix: `500`, `64K`, `1.5M`, `2G`.
+/// A byte count with an optional binary suffix: `500`, `64K`, `1.5M`, `2G`. Zero and negative
+/// counts parse, so that the option's check can say what it takes.
 struct ByteSize: ExpressibleByArgument, CustomStringConvertible {
     var bytes: Int64
 
@@ -18,12 +19,13 @@ struct ByteSize: ExpressibleByArgument, CustomStringConvertible {
         } else if text.last == "B" || text.last == "b" {
             text = text.dropLast()
         }
-        guard let number = Double(text), number.isFinite, number > 0,
-              number * multiplier < Double(Int64.max) else { return nil }
+        guard let number = Double(text), number.isFinite,
+              abs(number * multiplier) < Double(Int64.max) else { return nil }
         bytes = Int64((number * multiplier).rounded())
     }
 
     var description: String {
+        guard bytes != 0 else { return "0" }
         for (suffix, shift) in [("G", 30), ("M", 20), ("K", 10)] where bytes % (Int64(1) << shift) == 0 {
             return "\(bytes >> shift)\(suffix)"
         }

@@ -22,10 +22,14 @@ struct ParFetchCommand: ParsableCommand {
             happens to it (an interrupted run leaves the lines it never started without one: \
             --resume finishes them); messages go to standard error.
 
+            parfetch merge FILE... merges the --ordered outputs of a list's shards (--shard) \
+            into one, in line order; see parfetch merge --help.
+
             Exit status: 0 when every line has its record (whatever the outcomes), or when the \
             reader of the output went away (parfetch … | head: the run stops quietly and \
-            --stats-json counts the records written); 2 for bad usage or an unreadable list, \
-            130 when interrupted, 1 for any other failure (e.g. output not writable).
+            --stats-json counts the records written); 2 for bad usage, an unreadable list or a \
+            file --resume refuses, 130 when interrupted, 1 for any other failure (e.g. output not \
+            writable).
             """,
         version: ParFetchVersion.string
     )
@@ -89,9 +93,11 @@ struct ParFetchCommand: ParsableCommand {
     }
 
     /// The file for --stats-json, if asked for.
-    private func openStatsFile() throws(OutputError) -> UnsafeMutablePointer<FILE>? {
+    private func openStatsFile() throws(OptionFileError) -> UnsafeMutablePointer<FILE>? {
         guard let path = reporting.statsJSON else { return nil }
-        guard let file = fopen(path, "w") else { throw .cannotOpen(path, errno: errno) }
+        guard let file = fopen(path, "w") else {
+            throw OptionFileError(option: "--stats-json", error: .cannotOpen(path, errno: errno))
+        }
         return file
     }
 
@@ -116,7 +122,11 @@ struct ParFetchCommand: ParsableCommand {
         // The writer locks the file first: nothing reads or cuts it while another run writes.
         let writer = try RecordWriter(path: path, append: resuming, format: format)
         guard resuming else { return (writer, CompletedLines()) }
-        let completed = try CompletedLines.load(path: path, retryErrors: input.resumeFailed)
+        // The records are compared with the list, read again from the start; standard input
+        // can't be read twice, so a list from it is not compared.
+        let list = inputs.isEmpty || inputs.contains("-") ? nil : try ListInputs(arguments: inputs)
+        let completed = try CompletedLines.load(path: path, retryErrors: input.resumeFailed,
+                                                list: list.map { list in { try list.nextText() } })
         Terminal.warn("resuming \(path): \(Format.count(completed.count, "line")) done"
             + (completed.droppedBytes > 0 ? "; dropped a record cut short (\(completed.droppedBytes) bytes)" : ""))
         return (writer, completed)
@@ -223,7 +233,7 @@ struct ParFetchCommand: ParsableCommand {
             }
         }
         if let statsFailure {
-            Terminal.warn("\(statsFailure)")
+            Terminal.warn("\(OptionFileError(option: "--stats-json", error: statsFailure))")
         }
         if let outputFailure, !run.readerGone {
             throw outputFailure
@@ -264,6 +274,10 @@ struct ParFetchCommand: ParsableCommand {
     /// Parses and runs, with the exit statuses of the documented contract: usage errors
     /// exit 2 (ArgumentParser's default is 64).
     static func main() {
+        // `parfetch merge …`: its own command (a list file named merge is `./merge`).
+        if CommandLine.arguments.dropFirst().first == "merge" {
+            MergeCommand.main(arguments: Array(CommandLine.arguments.dropFirst(2)))
+        }
         let command: ParsableCommand
         do {
             command = try parseAsRoot()
@@ -282,7 +296,8 @@ struct ParFetchCommand: ParsableCommand {
     }
 
     /// The one place a failed run's exit status is decided (DESIGN's contract): 2 for bad
-    /// usage or an unreadable list, 130 when interrupted, 1 for any other failure.
+    /// usage, an unreadable list or a file --resume refuses, 130 when interrupted, 1 for any
+    /// other failure.
     private static func exit(afterRunFailed error: any Error) -> Never {
         switch error {
         case let error as ListReaderError:
@@ -290,7 +305,10 @@ struct ParFetchCommand: ParsableCommand {
         // Found only once the files are looked at (the output is the list itself).
         case let error as ValidationError:
             Terminal.fail(error.message, status: 2)
+        // A file --resume refuses was named by mistake: usage, like a list that can't be read.
         case let error as OutputError:
+            Terminal.fail("\(error)", status: error.refusesResume ? 2 : 1)
+        case let error as OptionFileError:
             Terminal.fail("\(error)", status: 1)
         // Saving failures go into records: a store that fails to open is --save-dir's.
         case let error as BodyStoreError:

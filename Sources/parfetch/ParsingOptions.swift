@@ -18,10 +18,10 @@ struct ParsingOptions: ParsableArguments {
     @Flag(help: "Do not parse pages: records carry no page fields.")
     var noParse = false
 
-    @Option(help: ArgumentHelp("Threads that parse pages (default: the number of processors).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Threads that parse pages (default: the number of processors).", valueName: "n"))
     var parseWorkers: Int?
 
-    @Option(help: ArgumentHelp(
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "Links a record keeps at most; a page with more gets the first ones and links_truncated (0: no limit).",
         valueName: "n"))
     var maxLinks = 10_000
@@ -31,10 +31,10 @@ struct ParsingOptions: ParsableArguments {
             throw ValidationError("--select and --xpath need parsing; drop --no-parse")
         }
         if maxLinks < 0 {
-            throw ValidationError("--max-links must be 0 (no limit) or more (got \(maxLinks))")
+            throw ValidationError.outOfRange("--max-links", mustBe: "0 (no limit) or more", got: maxLinks)
         }
         if let parseWorkers, !(1...1024).contains(parseWorkers) {
-            throw ValidationError("--parse-workers must be from 1 to 1024 (got \(parseWorkers))")
+            throw ValidationError.outOfRange("--parse-workers", mustBe: "from 1 to 1024", got: parseWorkers)
         }
         let rules = try rules()
         var names = Set<String>()

@@ -39,6 +39,10 @@ import Testing
         ("mailto:someone@example.test", "unsupported_scheme", "its scheme is not supported (only http and https)"),
         ("example.test/page", "invalid_url", "not an absolute URL: it lacks a scheme such as https://"),
         ("//example.test/page", "invalid_url", "not an absolute URL: it lacks a scheme such as https://"),
+        // libcurl says only "Bad path" (or "Bad query"); the URL parses once the white space is encoded.
+        ("http://example.test/a b", "invalid_url", "contains a space at column 22; percent-encode it as %20"),
+        ("http://example.test/a?q=x\ty", "invalid_url", "contains a tab at column 26; percent-encode it as %09"),
+        ("http://example.test/ä b", "invalid_url", "contains a space at column 22; percent-encode it as %20"),
     ])
     func refusalsSayWhy(line: String, kind: String, message: String) {
         #expect {
@@ -75,5 +79,21 @@ import Testing
             guard let error = error as? FetchError else { return false }
             return error.kind == .invalidURL && error.message.contains("is not a valid internationalised domain name")
         }
+    }
+
+    /// Records and messages show a URL's password as `***` (issue 14 polish); a URL without
+    /// one (or with an empty one) is returned as it is, byte for byte.
+    @Test(arguments: [
+        ("http://u:p@h.test/a?b#c", "http://u:***@h.test/a?b#c"),
+        ("https://user:s%40cret@h.test:8443/", "https://user:***@h.test:8443/"),
+        ("ftp://me:secret@127.0.0.1:1/x", "ftp://me:***@127.0.0.1:1/x"),
+        ("http://u:@h.test/", "http://u:@h.test/"),
+        ("http://u@h.test/", "http://u@h.test/"),
+        ("http://h.test/?mail=a:b@c", "http://h.test/?mail=a:b@c"),
+        ("HTTP://h.test", "HTTP://h.test"),
+        ("not a url @ all", "not a url @ all"),
+    ])
+    func passwordsAreRedacted(url: String, shown: String) {
+        #expect(URLCheck.redactingPassword(url) == shown)
     }
 }

@@ -17,7 +17,7 @@ struct ConnectTimeoutTests {
         #expect(ContinuousClock.now - started < .seconds(20))
         let error = try #require(records.first?["error"] as? [String: Any])
         #expect(error["kind"] as? String == "timeout")
-        #expect(error["message"] as? String == "connect timeout: no connection within 1 s")
+        #expect(error["message"] as? String == "connect timeout: no connection within 1 s (--connect-timeout)")
     }
 
     @Test func hostIsGivenUpAfterConsecutiveHandshakeTimeouts() throws {
@@ -37,7 +37,7 @@ struct ConnectTimeoutTests {
         #expect(fetched.count == hostErrors, "\(messages)")
         #expect(fetched.allSatisfy {
             SchedulingCrawlTests.kind($0) == "timeout"
-                && SchedulingCrawlTests.message($0) == "connect timeout: no connection within 1 s"
+                && SchedulingCrawlTests.message($0) == "connect timeout: no connection within 1 s (--connect-timeout)"
         })
         // The rest are skipped, never attempted, with the scheduler's own record.
         #expect(givenUp.count == 14 - hostErrors, "\(messages)")

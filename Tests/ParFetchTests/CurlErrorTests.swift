@@ -28,4 +28,12 @@ struct CurlErrorTests {
         #expect(line.kind == .tooLarge)
         #expect(FetchError(curlCode: CURLE_OUT_OF_MEMORY, detail: "").kind == .other)
     }
+
+    // No TLS server among the fixtures: the certificate case is checked on the code alone.
+    @Test func aCertificateThatFailsVerificationSaysHowToSkipIt() {
+        let error = FetchError(curlCode: CURLE_PEER_FAILED_VERIFICATION,
+                               detail: "SSL certificate problem: self-signed certificate")
+        #expect(error.kind == .tls)
+        #expect(error.message == "SSL certificate problem: self-signed certificate (-k skips the verification)")
+    }
 }

@@ -44,6 +44,7 @@ struct FetcherTests {
     @Test func tooManyRedirects() async throws {
         let response = try await fetch("/redirect/5") { $0.maxRedirects = 2 }
         #expect(response.error?.kind == .tooManyRedirects)
+        #expect(response.error?.message == "more than 2 redirects (--max-redirects)")
         #expect(!response.ok)
     }
 
@@ -78,6 +79,7 @@ struct FetcherTests {
     func bodiesOverTheLimitEndAsTooLarge(path: String) async throws {
         let response = try await fetch(path) { $0.maxSize = 2_000 }
         #expect(response.error?.kind == .tooLarge)
+        #expect(response.error?.message == "body larger than 2000 bytes (--max-size)")
         #expect(response.status == 200)
         #expect(!response.ok)
         #expect(response.body.isEmpty)
@@ -116,7 +118,18 @@ struct FetcherTests {
         defer { fetcher.shutdown() }
         let response = await fetcher.fetch(Request(url: "http://127.0.0.1:1/"))
         #expect(response.error?.kind == .connect)
+        #expect(response.error?.message.hasPrefix("connection refused: Failed to connect to 127.0.0.1 port 1 ") == true)
         #expect(response.status == nil)
+    }
+
+    @Test func httpsToAPlainHTTPPortSaysTheServerMaySpeakHTTP() async throws {
+        let server = try await Fixture.server()
+        let fetcher = try Fetcher()
+        defer { fetcher.shutdown() }
+        let url = server.baseURL.replacingOccurrences(of: "http://", with: "https://") + "/page/about.txt"
+        let response = await fetcher.fetch(Request(url: url))
+        #expect(response.error?.kind == .tls)
+        #expect(response.error?.message.hasSuffix("; the server may speak plain HTTP (try http://)") == true)
     }
 
     @Test func headersUserAgentAndEncodingsAreSent() async throws {

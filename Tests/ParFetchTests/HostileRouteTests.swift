@@ -103,7 +103,7 @@ struct HostileRouteTests {
         let response = try await fetch("/trickle-headers?ms=\(milliseconds)") { $0.stallTimeout = 2 }
         let elapsed = ContinuousClock.now - start
         #expect(response.error?.kind == .timeout)
-        #expect(response.error?.message == "stall timeout: no body byte within 2 s")
+        #expect(response.error?.message == "stall timeout: no body byte within 2 s (--stall-timeout)")
         #expect(elapsed >= .milliseconds(1900))
         #expect(elapsed < .seconds(15))
     }

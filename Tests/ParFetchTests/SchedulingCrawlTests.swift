@@ -198,7 +198,7 @@ struct SchedulingCrawlTests {
         let byLine = Self.byLine(records)
         #expect(Self.kind(byLine[1] ?? [:]) == "timeout")
         // The first body byte comes after 2.5 s.
-        #expect(Self.message(byLine[1] ?? [:]) == "stall timeout: no body byte within 1 s")
+        #expect(Self.message(byLine[1] ?? [:]) == "stall timeout: no body byte within 1 s (--stall-timeout)")
         #expect(Self.kind(byLine[2] ?? [:]) == "timeout")
         // /hang sends nothing: the stall limit (1 s) fires before the total one (2 s).
         #expect(Self.message(byLine[2] ?? [:]).hasPrefix("stall timeout"))
@@ -208,6 +208,7 @@ struct SchedulingCrawlTests {
             $0.scheduling.retries = 0
         }
         #expect(Self.message(total.first ?? [:]).hasPrefix("total timeout: not complete within 1 s, with "))
+        #expect(Self.message(total.first ?? [:]).hasSuffix(" bytes received (--timeout)"))
     }
 
     @Test func connectTimeoutNamesItsPhase() throws {
@@ -217,7 +218,7 @@ struct SchedulingCrawlTests {
             $0.scheduling.retries = 0
         }
         #expect(Self.kind(records.first ?? [:]) == "timeout")
-        #expect(Self.message(records.first ?? [:]) == "connect timeout: no connection within 1 s")
+        #expect(Self.message(records.first ?? [:]) == "connect timeout: no connection within 1 s (--connect-timeout)")
     }
 
     @Test func decompressionBombEndsTooLarge() async throws {

@@ -36,6 +36,39 @@ struct CommandTests {
         #expect(result.stderr.split(separator: "\n").first?.contains(mentions) == true)
     }
 
+    /// A value an option can't take gets one line saying what it must be. A negative number
+    /// is a value, not an option: it reaches the option's check (ArgumentParser alone reads
+    /// `-5` as a missing value).
+    @Test(arguments: [
+        ("-j -5", "--concurrency must be from 1 to 100000 (got -5)"),
+        ("--concurrency -5", "--concurrency must be from 1 to 100000 (got -5)"),
+        ("--grace -1", "--grace must be from 0 to 86400 seconds (got -1)"),
+        ("--per-host -2", "--per-host must be from 1 to 100000 (got -2)"),
+        ("--rate -1", "--rate must be more than 0 and at most 1000000 requests per second (got -1)"),
+        ("--delay -1", "--delay must be from 0 to 86400 seconds (got -1)"),
+        ("--retries -1", "--retries must be from 0 to 100 (got -1)"),
+        ("--max-retry-wait -1", "--max-retry-wait must be from 0 to 86400 seconds (got -1)"),
+        ("--host-errors -1", "--host-errors must be 0 (never) or more (got -1)"),
+        ("--lookahead -1", "--lookahead must be from 1 to 10000000 lines (got -1)"),
+        ("--timeout -1", "--timeout must be more than 0 and at most 604800 seconds (got -1)"),
+        ("--connect-timeout -1", "--connect-timeout must be more than 0 and at most 604800 seconds (got -1)"),
+        ("--stall-timeout -1", "--stall-timeout must be more than 0 and at most 604800 seconds (got -1)"),
+        ("--max-redirects -1", "--max-redirects must be from 0 to 1000 (got -1)"),
+        ("--max-size -1", "--max-size must be more than 0 bytes (got -1)"),
+        ("--parse-workers -1", "--parse-workers must be from 1 to 1024 (got -1)"),
+        ("--max-links -1", "--max-links must be 0 (no limit) or more (got -1)"),
+        // Values libcurl's units or ByteSize's forms don't allow.
+        ("--stall-timeout 1.5", "--stall-timeout must be whole seconds, libcurl's unit (got 1.5)"),
+        ("--max-size 10MB", "--max-size must be a number of bytes, with K, M or G for KiB, MiB or GiB: 500, 64K, 1.5M, 2G (got 10MB)"),
+        ("--max-size 10KiB", "--max-size must be a number of bytes, with K, M or G for KiB, MiB or GiB: 500, 64K, 1.5M, 2G (got 10KiB)"),
+    ])
+    func aValueTheOptionCantTakeSaysWhatItMustBe(optionAndValue: String, message: String) throws {
+        let result = try Parfetch.run(optionAndValue.split(separator: " ").map(String.init) + ["list.txt"])
+        #expect(result.status == 2)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.split(separator: "\n").first.map(String.init) == "parfetch: \(message)")
+    }
+
     @Test(arguments: [
         (["--select", "price=span.price[", "list.txt"], "invalid CSS selector for 'price': span.price[: "),
         (["--xpath", "n=//a[", "list.txt"], "invalid XPath for 'n': //a[: "),
@@ -132,6 +165,30 @@ struct CommandTests {
         let proxied = try Records(try Parfetch.run(["--proxy", server.baseURL, list.path]).stdout)
         #expect(proxied[1]?["status"] as? Int == 204)
         #expect(proxied[1]?["ok"] as? Bool == true)
+    }
+
+    @Test(arguments: [
+        ("bogus://x", #"--proxy bogus://x: scheme "bogus" is not one libcurl's proxies speak (http, https, socks4, socks4a, socks5, socks5h)"#),
+        ("http://", "--proxy http://: No host part in the URL"),
+    ])
+    func aProxyURLLibcurlCantUseIsAUsageError(proxy: String, message: String) throws {
+        let result = try Parfetch.run(["--proxy", proxy, "list.txt"])
+        #expect(result.status == 2)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.split(separator: "\n").first.map(String.init) == "parfetch: \(message)")
+    }
+
+    @Test func aProxyThatRefusesIsNamedAsTheProxy() async throws {
+        let server = try await Fixture.server()
+        let list = try TemporaryFile("\(server.baseURL)/status/204\n")
+        let result = try Parfetch.run(["--proxy", "http://user:secret@127.0.0.1:1", "--retries", "0", list.path])
+        let records = try Records(result.stdout)
+        #expect(result.status == 0)
+        #expect(records.kind(1) == "connect")
+        let message = try #require((records[1]?["error"] as? [String: Any])?["message"] as? String)
+        // Named without its password.
+        #expect(message.hasPrefix("proxy http://127.0.0.1:1: "))
+        #expect(!message.contains("secret"))
     }
 
     @Test func concurrencyFlagHoldsAtTheServer() async throws {

@@ -35,6 +35,23 @@ import Testing
         #expect(help.stdout.contains("Transfers in flight at most. (default: 50)"))
     }
 
+    /// --help and README's flag table say the same of what the connect limit covers.
+    @Test func connectTimeoutIsOneTextInHelpAndREADME() throws {
+        let help = try Parfetch.run(["--help"]).stdout
+        let lines = help.split(separator: "\n", omittingEmptySubsequences: false)
+        let start = try #require(lines.firstIndex { $0.hasPrefix("  --connect-timeout ") })
+        let end = lines[(start + 1)...].firstIndex { !$0.hasPrefix("       ") } ?? lines.endIndex
+        let helpText = lines[start..<end]
+            .map { $0.replacingOccurrences(of: "--connect-timeout <seconds>", with: "") }
+            .joined(separator: " ").split(separator: " ").joined(separator: " ")
+            .replacingOccurrences(of: " (default: 10.0)", with: "")
+        let readme = try String(contentsOf: Self.manPage.deletingLastPathComponent()
+            .appendingPathComponent("../README.md").standardized, encoding: .utf8)
+        let row = try #require(readme.split(separator: "\n").first { $0.hasPrefix("| `--connect-timeout S` |") })
+        let readmeText = row.split(separator: "|")[1].trimmingCharacters(in: .whitespaces)
+        #expect(helpText.lowercased() == readmeText.lowercased() + ".")
+    }
+
     @Test(arguments: ["bash", "zsh", "fish"])
     func completionScriptsKnowEveryFlag(shell: String) throws {
         let script = try Parfetch.run(["--generate-completion-script", shell])

@@ -54,4 +54,40 @@ struct InputsTests {
         let all = try Records(String(contentsOfFile: output.path, encoding: .utf8))
         #expect(all.lines == [1, 2, 3, 4, 5, 6, 7])
     }
+
+    /// Issue 14 polish: a password in a URL was echoed into `final_url` and into messages.
+    /// `url` stays the line as given; `final_url`, the robots.txt and redirect messages show
+    /// `***` for the password.
+    @Test func aPasswordInAURLIsRedactedInFinalURLAndMessages() async throws {
+        let server = try await FixtureServer.start(pagesDirectory: FixtureServer.defaultPagesDirectory,
+                                                   robots: .text("User-agent: *\nDisallow: /status/403\n"))
+        let withPassword = server.baseURL.replacingOccurrences(of: "http://", with: "http://user:secret@")
+        let redacted = server.baseURL.replacingOccurrences(of: "http://", with: "http://user:***@")
+        let lines = ["\(withPassword)/status/200", "\(withPassword)/status/403",
+                     "\(server.baseURL)/redirect-to?url=ftp://me:secret@127.0.0.1:1/x"]
+        let result = try Parfetch.run(["--robots", "--retries", "0"] + lines)
+        #expect(result.status == 0)
+        let records = try Records(result.stdout)
+        #expect(records.lines == [1, 2, 3])
+        for (line, text) in zip(1..., lines) {
+            #expect(records[line]?["url"] as? String == text)
+        }
+        #expect(records[1]?["status"] as? Int == 200)
+        #expect(records[1]?["final_url"] as? String == "\(redacted)/status/200")
+        #expect(records.kind(2) == "robots")
+        #expect((records[2]?["error"] as? [String: Any])?["message"] as? String == "disallowed by \(redacted)/robots.txt")
+        #expect(records.kind(3) == "unsupported_scheme")
+        #expect((records[3]?["error"] as? [String: Any])?["message"] as? String
+            == "a redirect went to another scheme: ftp://me:***@127.0.0.1:1/x (only http and https are followed)")
+        #expect(records[3]?["final_url"] as? String == "ftp://me:***@127.0.0.1:1/x")
+        // Nothing but `url` names the password.
+        for record in records.all {
+            var rest = record
+            rest["url"] = nil
+            let json = try JSONSerialization.data(withJSONObject: rest)
+            #expect(!String(decoding: json, as: UTF8.self).contains("secret"), "\(record)")
+        }
+        #expect(!result.stderr.contains("secret"))
+        try await server.shutdown()
+    }
 }

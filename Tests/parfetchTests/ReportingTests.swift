@@ -6,8 +6,9 @@ import Testing
 @Suite struct ReportingTests {
     /// Runs parfetch with its standard error on a pseudo-terminal (as in an interactive
     /// shell) and its standard output on a pipe; returns what each received.
+    /// `typed`: standard input is the terminal too, and this is typed on it.
     static func runOnTerminal(_ arguments: [String], columns: Int = 120, interruptAfter: Duration? = nil,
-                              stdin: String? = nil) throws -> (status: Int32, stdout: String, terminal: String) {
+                              stdin: String? = nil, typed: String? = nil) throws -> (status: Int32, stdout: String, terminal: String) {
         // What posix_openpt, unlockpt and ptsname do (Swift's Glibc module leaves them out):
         // TIOCSPTLCK = _IOW('T', 0x31, int), TIOCGPTN = _IOR('T', 0x30, unsigned int).
         let master = open("/dev/ptmx", O_RDWR | O_NOCTTY)
@@ -27,7 +28,8 @@ import Testing
         process.standardOutput = output
         process.standardError = FileHandle(fileDescriptor: slave, closeOnDealloc: false)
         let input = Pipe()
-        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
+        process.standardInput = typed != nil ? FileHandle(fileDescriptor: slave, closeOnDealloc: false)
+            : stdin == nil ? FileHandle.nullDevice : input
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
         environment["TERM"] = "xterm"
@@ -37,6 +39,11 @@ import Testing
         if let stdin {
             input.fileHandleForWriting.write(Data(stdin.utf8))
             try input.fileHandleForWriting.close()
+        }
+        if let typed {
+            // Typed after the command started reading: the terminal's line discipline hands it over.
+            Thread.sleep(forTimeInterval: 0.5)
+            _ = typed.utf8CString.withUnsafeBufferPointer { write(master, $0.baseAddress, $0.count - 1) }
         }
         if let interruptAfter {
             Thread.sleep(forTimeInterval: Double(interruptAfter.components.seconds)
@@ -100,6 +107,17 @@ import Testing
         #expect(beforeSummary.hasSuffix("\r\u{1B}[K"))
         // Nothing of it on standard output.
         #expect(!run.stdout.contains("\u{1B}") && !run.stdout.contains("\r"))
+    }
+
+    /// `parfetch -` on a terminal reads what is typed until Ctrl-D, as cat does, and says so.
+    @Test func standardInputOnATerminalIsReadUntilControlD() async throws {
+        let server = try await Fixture.server()
+        let run = try Self.runOnTerminal(["-"], typed: "\(server.baseURL)/status/204?typed\n\u{04}")
+        #expect(run.status == 0)
+        #expect(run.terminal.contains("parfetch: reading URLs from the terminal, one a line; end with Ctrl-D"))
+        #expect(try Records(run.stdout).all.first?["url"] as? String == "\(server.baseURL)/status/204?typed")
+        // Without `-`, a terminal on standard input is a usage error.
+        #expect(try Self.runOnTerminal([], typed: "").status == 2)
     }
 
     /// Ctrl-C: the line says the run is stopping, and how to cut it short.
@@ -244,7 +262,7 @@ import Testing
         let list = try TemporaryFile("http://127.0.0.1:9/x")
         let result = try Parfetch.run(["--stats-json", "/nonexistent/dir/stats.json", list.path])
         #expect(result.status == 1)
-        #expect(result.stderr.hasPrefix("parfetch: cannot open /nonexistent/dir/stats.json"))
+        #expect(result.stderr == "parfetch: --stats-json: cannot open /nonexistent/dir/stats.json: No such file or directory\n")
         #expect(result.stdout.isEmpty)
     }
 }

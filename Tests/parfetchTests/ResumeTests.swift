@@ -104,8 +104,80 @@ struct ResumeTests {
         #expect(try String(contentsOfFile: list.path, encoding: .utf8) == "http://127.0.0.1:1/a\nhttp://127.0.0.1:1/b")
         let notes = try TemporaryFile("my notes\nno newline at the end")
         let other = try Parfetch.run(["--resume", "-o", notes.path, list.path])
-        #expect(other.status == 1 && other.stderr.contains("not parfetch output"))
+        #expect(other.status == 2 && other.stderr.contains("line 1 is not a parfetch record"))
         #expect(try String(contentsOfFile: notes.path, encoding: .utf8) == "my notes\nno newline at the end")
+        // Only a last line that starts as a record is a torn one.
+        let note = try TemporaryFile("no newline at the end")
+        let torn = try Parfetch.run(["--resume", "-o", note.path, list.path])
+        #expect(torn.status == 2 && torn.stderr.contains("not parfetch output"))
+        #expect(try String(contentsOfFile: note.path, encoding: .utf8) == "no newline at the end")
+    }
+
+    /// Issue 14 item 3: notes that end with a newline were appended to (exit 0). Every whole
+    /// line must be a record: the first that is not is named, and nothing is fetched or written.
+    @Test func aFileOfOtherLinesIsRefusedAndLeftAlone() async throws {
+        let server = try await Fixture.server()
+        let before = server.stats().requests
+        let list = try TemporaryFile("\(server.baseURL)/status/204?notes=1\n\(server.baseURL)/status/204?notes=2\n")
+        let notes = try TemporaryFile("some important notes\nline two\n")
+        let result = try Parfetch.run(["--resume", "-o", notes.path, list.path])
+        #expect(result.status == 2)
+        #expect(result.stderr == "parfetch: cannot resume from \(notes.path): line 1 is not a parfetch record\n")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: notes.path)) == Data("some important notes\nline two\n".utf8))
+        #expect(server.stats().requests == before)
+    }
+
+    /// Issue 14 item 3: another list's output was taken as done lines and appended to. Each
+    /// record's URL must be its line's in the list (a longer or shorter other list alike).
+    @Test func anotherListsOutputIsRefusedAndLeftAlone() async throws {
+        let server = try await Fixture.server()
+        let first = (1...3).map { "\(server.baseURL)/status/204?first=\($0)" }
+        let list = try TemporaryFile(first.joined(separator: "\n"))
+        let output = try TemporaryFile("")
+        #expect(try Parfetch.run(["-o", output.path, list.path]).status == 0)
+        let written = try Data(contentsOf: URL(fileURLWithPath: output.path))
+        let before = server.stats().requests
+
+        let other = try TemporaryFile((1...10).map { "\(server.baseURL)/status/204?other=\($0)" }.joined(separator: "\n"))
+        let refused = try Parfetch.run(["--resume", "-o", output.path, other.path])
+        #expect(refused.status == 2)
+        #expect(refused.stderr == "parfetch: cannot resume from \(output.path): its record for line 1 is of \(first[0]), "
+            + "but line 1 of the list is \(server.baseURL)/status/204?other=1: is it another list's output?\n")
+        // Same first line, another second: found on line 2.
+        let second = try TemporaryFile([first[0], "\(server.baseURL)/status/204?other=2", first[2]].joined(separator: "\n"))
+        let secondRefused = try Parfetch.run(["--resume", "-o", output.path, second.path])
+        #expect(secondRefused.status == 2 && secondRefused.stderr.contains("its record for line 2 is of \(first[1]),"))
+        // The list is shorter than the records, or has a comment where a record's URL was.
+        for shorter in [first[0] + "\n" + first[1], first[0] + "\n# gone\n" + first[2]] {
+            let short = try TemporaryFile(shorter)
+            let result = try Parfetch.run(["--resume", "-o", output.path, short.path])
+            #expect(result.status == 2)
+            #expect(result.stderr.contains("but the list has no URL on line"), "\(result.stderr)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: output.path)) == written)
+        #expect(server.stats().requests == before)
+    }
+
+    /// The list check passes the list an output came from, and that list with more lines at
+    /// its end; a URL given as an argument is a line of the list too.
+    @Test func theSameListOrALongerOneResumes() async throws {
+        let server = try await Fixture.server()
+        let lines = (1...5).map { "\(server.baseURL)/status/204?longer=\($0)" }
+        let list = try TemporaryFile(lines.prefix(3).joined(separator: "\n"))
+        let output = try TemporaryFile("")
+        #expect(try Parfetch.run(["-o", output.path, list.path]).status == 0)
+        let written = try Data(contentsOf: URL(fileURLWithPath: output.path))
+
+        let same = try Parfetch.run(["--resume", "-o", output.path, list.path])
+        #expect(same.status == 0 && same.stderr.hasPrefix("parfetch: resuming \(output.path): 3 lines done\n"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: output.path)) == written)
+
+        let longer = try TemporaryFile(lines.prefix(4).joined(separator: "\n"))
+        let resumed = try Parfetch.run(["--resume", "-o", output.path, longer.path, lines[4]])
+        #expect(resumed.status == 0 && resumed.stderr.hasPrefix("parfetch: resuming \(output.path): 3 lines done\n"))
+        let records = try Records(String(contentsOfFile: output.path, encoding: .utf8))
+        #expect(records.lines == [1, 2, 3, 4, 5])
+        #expect(records[5]?["url"] as? String == lines[4])
     }
 
     /// Two runs writing one file would duplicate or destroy records: the second is refused

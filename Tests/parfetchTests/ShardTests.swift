@@ -72,3 +72,45 @@ struct ShardCommandTests {
         #expect(result.stderr.contains("--shard must be i/N"), "\(result.stderr)")
     }
 }
+
+/// `parfetch merge` of ordered shards: the unsharded --ordered output, record for record.
+@Suite("parfetch merge", .timeLimit(.minutes(1)))
+struct MergeCommandTests {
+    /// A record without its timings, which differ from run to run.
+    static func untimed(_ record: [String: Any]) -> NSDictionary {
+        var record = record
+        record["time"] = nil
+        return record as NSDictionary
+    }
+
+    @Test func mergedShardsAreTheUnshardedOrderedOutput() async throws {
+        let server = try await Fixture.server()
+        let list = try TemporaryFile(ShardCommandTests.mixedList(port: server.port).joined(separator: "\n") + "\n")
+        let whole = try Parfetch.run(["--ordered", "--dedupe", "-j", "8", list.path])
+        var shards: [TemporaryFile] = []
+        for index in 0..<3 {
+            let output = try TemporaryFile("")
+            let run = try Parfetch.run(["--shard", "\(index)/3", "--ordered", "--dedupe", "-j", "8", "-o", output.path, list.path])
+            #expect(run.status == 0)
+            shards.append(output)
+        }
+        let merged = try Parfetch.run(["merge"] + shards.map(\.path))
+        #expect(merged.status == 0, "\(merged.stderr)")
+        let expected = try Records(whole.stdout).all.map(Self.untimed)
+        let got = try Records(merged.stdout).all.map(Self.untimed)
+        #expect(got == expected)
+        #expect(merged.stderr.isEmpty)
+    }
+
+    @Test func aFileThatIsNotOurOutputIsRefusedAndNothingWritten() throws {
+        let notes = try TemporaryFile("some important notes\n")
+        let good = try TemporaryFile(#"{"line":1,"url":"http://a/","ok":true,"attempts":1}"# + "\n")
+        let output = try TemporaryFile("")
+        try FileManager.default.removeItem(atPath: output.path)
+        let result = try Parfetch.run(["merge", "-o", output.path, good.path, notes.path])
+        #expect(result.status == 2)
+        #expect(result.stderr == "parfetch: cannot merge \(notes.path): line 1 is not a parfetch record with its line number first\n")
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+        #expect(try Parfetch.run(["merge"]).status == 2)
+    }
+}

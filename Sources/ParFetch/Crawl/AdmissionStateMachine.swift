@@ -314,7 +314,7 @@ struct AdmissionStateMachine {
     }
 
     private static func disallowed(by ticket: Scheduler.RobotsTicket) -> FetchError {
-        FetchError(.robots, "disallowed by \(ticket.url)")
+        FetchError(.robots, "disallowed by \(URLCheck.redactingPassword(ticket.url))")
     }
 
     private static func outcome(of response: Response) -> AttemptOutcome {

@@ -1,5 +1,9 @@
 import CLibCurl
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 extension FetchError {
     /// What was known of a failed transfer besides its code, from libcurl's `CURLINFO_*`
     /// values and our own callbacks: some codes mean more than one thing, and where the
@@ -16,13 +20,18 @@ extension FetchError {
         var chunked = false
         /// The socket error libcurl last saw (CURLINFO_OS_ERRNO); 0 when none.
         var socketErrno = 0
+        /// The proxy every connection goes to (`ProxyURL.name`); nil when none is configured.
+        var proxy: String?
+        /// The redirect limit the transfer ran under (CURLOPT_MAXREDIRS).
+        var maxRedirects: Int?
     }
 
     /// libcurl's limit on a response's header bytes in all (MAX_HTTP_RESP_HEADER_SIZE).
     static let curlHeaderLimit = 300 * 1024
 
     /// Classifies a libcurl result. `detail` is the transfer's error buffer (more precise
-    /// than `curl_easy_strerror`), used as the message when present; never to classify.
+    /// than `curl_easy_strerror`), used as the message when present; never to classify (one
+    /// hint, for an https URL answered in plain HTTP, reads its end: see there why).
     init(curlCode code: CURLcode, detail: String, context: CurlContext = CurlContext()) {
         let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
         switch code {
@@ -50,13 +59,38 @@ extension FetchError {
         case CURLE_UNSUPPORTED_PROTOCOL:
             if let effectiveURL = context.effectiveURL, let scheme = URLCheck().scheme(of: effectiveURL),
                scheme != "http" && scheme != "https" {
-                self.init(.unsupportedScheme, "a redirect went to another scheme: \(effectiveURL) (only http and https are followed)")
+                self.init(.unsupportedScheme, "a redirect went to another scheme: \(URLCheck.redactingPassword(effectiveURL)) (only http and https are followed)")
             } else {
                 self.init(.unsupportedScheme, message)
             }
+        // With a proxy, every connection libcurl makes is to the proxy, and CURLE_PROXY is
+        // about its handshake: the failure is the proxy's, not the site's.
+        case CURLE_COULDNT_CONNECT where context.proxy != nil, CURLE_PROXY where context.proxy != nil:
+            let reason = code == CURLE_COULDNT_CONNECT ? Self.refusal(context, message) : message
+            self.init(.connect, "proxy \(context.proxy ?? ""): \(reason)")
+        // libcurl 7.88 says only "Couldn't connect to server"; the socket's error says why.
+        case CURLE_COULDNT_CONNECT:
+            self.init(.connect, Self.refusal(context, message))
+        case CURLE_TOO_MANY_REDIRECTS:
+            self.init(.tooManyRedirects, context.maxRedirects.map { "more than \($0) redirects (--max-redirects)" } ?? message)
+        case CURLE_PEER_FAILED_VERIFICATION:
+            self.init(.tls, message + " (-k skips the verification)")
+        // An https URL on a port that speaks plain HTTP: OpenSSL reads the HTTP answer as a
+        // TLS record of an unknown version. That reason reaches us only as text: libcurl
+        // takes it off OpenSSL's error queue into its message, and no CURLINFO_* value
+        // carries it (OS errno and verify result are 0, as for every handshake failure). So
+        // the message's end is read here, for this hint only; the kind stays the code's.
+        case CURLE_SSL_CONNECT_ERROR where detail.hasSuffix("wrong version number"):
+            self.init(.tls, message + "; the server may speak plain HTTP (try http://)")
         default:
             self.init(Self.kind(of: code), message)
         }
+    }
+
+    /// libcurl's message (which names the address and port tried), said to be a refusal when
+    /// the socket's error was ECONNREFUSED.
+    private static func refusal(_ context: CurlContext, _ message: String) -> String {
+        context.socketErrno == Int(ECONNREFUSED) ? "connection refused: " + message : message
     }
 
     private static func kind(of code: CURLcode) -> Kind {

@@ -204,7 +204,9 @@ final class CurlMulti {
             readingHeaders: status > 0 && transfer.received == 0,
             headerBytes: easy.info(CURLINFO_HEADER_SIZE),
             chunked: Self.isChunked(easy),
-            socketErrno: easy.info(CURLINFO_OS_ERRNO))
+            socketErrno: easy.info(CURLINFO_OS_ERRNO),
+            proxy: settings.proxyName,
+            maxRedirects: settings.configuration.maxRedirects)
     }
 
     /// Whether the last response's `Transfer-Encoding` names `chunked`, which is what makes
@@ -232,7 +234,7 @@ final class CurlMulti {
         // Both limits run while connecting; when they end together the connect limit names it.
         if connecting, let connectTimeout = configuration.connectTimeout,
            !totalReached || connectTimeout <= total ?? .infinity {
-            return (FetchError(.timeout, "connect timeout: no connection within \(Self.seconds(connectTimeout)) s"), true)
+            return (FetchError(.timeout, "connect timeout: no connection within \(Self.seconds(connectTimeout)) s (--connect-timeout)"), true)
         }
         let received: Int64 = easy.info(CURLINFO_SIZE_DOWNLOAD_T)
         if !connecting, !totalReached, let stall = configuration.stallTimeout {
@@ -240,7 +242,8 @@ final class CurlMulti {
             // libcurl's speed check counts body bytes only: a head still arriving is silence
             // to it, however fast its bytes come. Say so rather than claim a byte rate.
             let message = received == 0
-                ? "stall timeout: no body byte within \(seconds) s" : "stall timeout: less than 1 byte/s for \(seconds) s"
+                ? "stall timeout: no body byte within \(seconds) s (--stall-timeout)"
+                : "stall timeout: less than 1 byte/s for \(seconds) s (--stall-timeout)"
             return (FetchError(.timeout, message), false)
         }
         guard let total else {
@@ -248,7 +251,9 @@ final class CurlMulti {
             return (FetchError(curlCode: CURLE_OPERATION_TIMEDOUT, detail: easy.errorDetail), connecting)
         }
         let phase = connecting ? "while connecting" : "with \(received) bytes received"
-        return (FetchError(.timeout, "total timeout: not complete within \(Self.seconds(total)) s, \(phase)"), false)
+        // A transfer with limits of its own (robots.txt) did not run under the configured one.
+        let limit = transfer.limits == nil ? " (--timeout)" : ""
+        return (FetchError(.timeout, "total timeout: not complete within \(Self.seconds(total)) s, \(phase)\(limit)"), false)
     }
 
     private static func seconds(_ value: Double) -> String {

@@ -16,12 +16,16 @@ final class EngineSettings {
     /// environment (`https_proxy`, `ALL_PROXY`, …) when one of its variables is set, or ""
     /// for none.
     let proxy: String?
+    /// How messages name the configured proxy (`ProxyURL.name`); nil when transfers go
+    /// direct, or through a proxy from the environment, whose `no_proxy` may send some direct.
+    let proxyName: String?
 
     init(_ configuration: FetchConfiguration) {
         self.configuration = configuration
         headers = makeHeaderList(configuration.headers)
         let variables = ["http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]
         proxy = configuration.proxy ?? (variables.contains { getenv($0) != nil } ? nil : "")
+        proxyName = configuration.proxy.flatMap { $0.isEmpty ? nil : try? ProxyURL($0).name }
         share = curl_share_init()
         if let share {
             _ = CCurl_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_DNS.rawValue))

@@ -98,7 +98,9 @@ final class Transfer {
     /// Whether an oversized body was cut and kept rather than failing the transfer.
     var truncatesBody: Bool { limits != nil }
 
+    /// Why a body over the limit failed; only a transfer under the configured limit fails so
+    /// (one with limits of its own cuts the body instead).
     var sizeLimitMessage: String {
-        "body larger than the limit of \(maxSize) bytes"
+        "body larger than \(maxSize) bytes (--max-size)"
     }
 }

@@ -58,12 +58,33 @@ public final class ListInputs: IntakeSource {
 
     /// The next line of the inputs, numbered across them. Throws `ListReaderError`.
     public func next() throws -> ListItem? {
+        try advance(read: { try $0.next() }, url: { line, text in
+            let check = urlCheck ?? URLCheck()
+            urlCheck = check
+            return ListItem(line: line, text: text, target: check.check(text))
+        }).map { item, offset in
+            var item = item
+            item.line += offset
+            return item
+        }
+    }
+
+    /// The next line's number (across the inputs) and text, without checking the URL: what an
+    /// earlier run's records are compared with (`CompletedLines.firstMismatch`). Read with
+    /// either this or `next`, not both. Throws `ListReaderError`.
+    public func nextText() throws -> (line: Int, text: String)? {
+        try advance(read: { try $0.nextText() }, url: { (line: $0, text: $1) })
+            .map { entry, offset in (line: entry.line + offset, text: entry.text) }
+    }
+
+    /// Moves through the inputs to the next line: read from the current list with `read`
+    /// (with the lines of the inputs before it, to add to its line numbers), or made by `url`
+    /// for a URL given as such, on its line number.
+    private func advance<Line>(read: (ListReader) throws -> Line?,
+                               url: (_ line: Int, _ text: String) -> Line) throws -> (Line, offset: Int)? {
         while true {
             if let reader = reading {
-                if var item = try reader.next() {
-                    item.line += offset
-                    return item
-                }
+                if let line = try read(reader) { return (line, offset) }
                 // Read to its end: its descriptor is closed now, not at the end of the run.
                 offset += reader.linesRead
                 reading = nil
@@ -73,9 +94,7 @@ public final class ListInputs: IntakeSource {
                 reading = reader
             case .url(let text):
                 offset += 1
-                let check = urlCheck ?? URLCheck()
-                urlCheck = check
-                return ListItem(line: offset, text: text, target: check.check(text))
+                return (url(offset, text), 0)
             case nil:
                 return nil
             }

@@ -51,6 +51,19 @@ public final class ListReader {
 
     /// The next URL line, or nil at the end of the list. Throws `ListReaderError` on a read error.
     public func next() throws -> ListItem? {
+        guard let (line, text, problem) = try nextEntry() else { return nil }
+        return ListItem(line: line, text: text, target: problem.map { .failure($0) } ?? urlCheck.check(text))
+    }
+
+    /// The next URL line's number and text, without checking the URL (the cost of a line is
+    /// then its reading): for comparing the list with an earlier run's records.
+    public func nextText() throws -> (line: Int, text: String)? {
+        try nextEntry().map { (line: $0.line, text: $0.text) }
+    }
+
+    /// The next line that is not blank or a comment: its number, its text (trimmed) and, for
+    /// a line that can't be a URL whatever it says, why.
+    private func nextEntry() throws -> (line: Int, text: String, problem: FetchError?)? {
         while let (bytes, tooLong) = try nextLine() {
             lineNumber += 1
             var slice = bytes[...]
@@ -62,19 +75,16 @@ public final class ListReader {
             if slice.isEmpty || slice.first == UInt8(ascii: "#") { continue }
             let text = String(decoding: slice, as: UTF8.self)
             if tooLong {
-                return ListItem(line: lineNumber, text: text + "…", target: .failure(FetchError(
-                    .invalidURL, "line longer than \(Self.maximumLineLength) bytes")))
+                return (lineNumber, text + "…", FetchError(.invalidURL, "line longer than \(Self.maximumLineLength) bytes"))
             }
             guard String(validating: slice, as: UTF8.self) != nil else {
-                return ListItem(line: lineNumber, text: text,
-                                target: .failure(FetchError(.invalidURL, "the line is not valid UTF-8")))
+                return (lineNumber, text, FetchError(.invalidURL, "the line is not valid UTF-8"))
             }
             // libcurl takes the URL as a C string: a NUL would silently cut it short.
             guard !slice.contains(0) else {
-                return ListItem(line: lineNumber, text: text,
-                                target: .failure(FetchError(.invalidURL, "the line contains a NUL byte")))
+                return (lineNumber, text, FetchError(.invalidURL, "the line contains a NUL byte"))
             }
-            return ListItem(line: lineNumber, text: text, target: urlCheck.check(text))
+            return (lineNumber, text, nil)
         }
         return nil
     }

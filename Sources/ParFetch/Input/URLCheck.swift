@@ -33,7 +33,7 @@ final class URLCheck {
         case CURLUE_UNSUPPORTED_SCHEME:
             return .failure(unsupportedScheme(of: text))
         default:
-            return .failure(FetchError(.invalidURL, String(cString: curl_url_strerror(code))))
+            return .failure(whiteSpace(in: text) ?? FetchError(.invalidURL, String(cString: curl_url_strerror(code))))
         }
         // libcurl fetches more schemes than we do (ftp, file, …).
         guard let scheme = part(CURLUPART_SCHEME), scheme == "http" || scheme == "https" else {
@@ -115,6 +115,25 @@ final class URLCheck {
             return FetchError(.invalidURL, "libcurl refuses \(ascii), the ASCII form of host name \(host)")
         }
         return nil
+    }
+
+    /// Where white space made libcurl refuse `text` ("Bad path", "Bad query"), if it did:
+    /// libcurl accepts the URL once its spaces and tabs are percent-encoded. Its own flag for
+    /// spaces (CURLU_ALLOW_SPACE) would say so for spaces only, never for tabs.
+    private func whiteSpace(in text: String) -> FetchError? {
+        guard let first = text.firstIndex(where: { $0 == " " || $0 == "\t" }) else { return nil }
+        var encoded = ""
+        for character in text {
+            switch character {
+            case " ": encoded += "%20"
+            case "\t": encoded += "%09"
+            default: encoded.append(character)
+            }
+        }
+        guard set(encoded) == CURLUE_OK else { return nil }
+        let column = text.distance(from: text.startIndex, to: first) + 1
+        return FetchError(.invalidURL, text[first] == " " ? "contains a space at column \(column); percent-encode it as %20"
+            : "contains a tab at column \(column); percent-encode it as %09")
     }
 
     /// The error for a URL whose scheme libcurl knows but we don't fetch, or doesn't know; it

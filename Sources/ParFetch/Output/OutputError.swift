@@ -14,6 +14,8 @@ public struct OutputError: Error, Hashable, Sendable, CustomStringConvertible {
         case cannotRead
         case notRegularFile
         case notParFetchOutput
+        case notARecord(line: Int)
+        case notOfTheList(line: Int, recordURL: String, listText: String?)
         case cannotCutTornLine
     }
 
@@ -40,11 +42,27 @@ public struct OutputError: Error, Hashable, Sendable, CustomStringConvertible {
     /// `path` is to be resumed from but is not a regular file.
     public static func notRegularFile(_ path: String) -> Self { Self(.notRegularFile, path) }
     static func notParFetchOutput(_ path: String) -> Self { Self(.notParFetchOutput, path) }
+    /// Line `line` of `path`, to be resumed from, is not a record of ours.
+    public static func notARecord(_ path: String, line: Int) -> Self { Self(.notARecord(line: line), path) }
+    /// The record of line `line` in `path` names `recordURL`, where the list has `listText`
+    /// (nil: no URL on that line): the file is another list's output.
+    public static func notOfTheList(_ path: String, line: Int, recordURL: String, listText: String?) -> Self {
+        Self(.notOfTheList(line: line, recordURL: recordURL, listText: listText), path)
+    }
     static func cannotCutTornLine(_ path: String, errno: Int32) -> Self { Self(.cannotCutTornLine, path, errno: errno) }
 
     /// Writing failed because the reader went away (`parfetch … | head`): not a failure of
     /// the run.
     public var isBrokenPipe: Bool { code == .cannotWrite && errno == EPIPE }
+
+    /// The file to resume from was refused (not a regular file, not parfetch output, another
+    /// list's output): a usage error, not a failure of the output.
+    public var refusesResume: Bool {
+        switch code {
+        case .notRegularFile, .notParFetchOutput, .notARecord, .notOfTheList: return true
+        default: return false
+        }
+    }
 
     public var description: String {
         let path = path ?? "output"
@@ -57,6 +75,13 @@ public struct OutputError: Error, Hashable, Sendable, CustomStringConvertible {
         case .notRegularFile: return "cannot resume from \(path): not a regular file"
         case .notParFetchOutput:
             return "cannot resume from \(path): it does not end with a whole line, and is not parfetch output"
+        case .notARecord(let line): return "cannot resume from \(path): line \(line) is not a parfetch record"
+        case .notOfTheList(let line, let recordURL, let listText):
+            // The record's URL is read from the file: kept on one line whatever it holds.
+            let record = "its record for line \(line) is of \(CSSSyntax.oneLine(recordURL))"
+            let list = listText.map { "line \(line) of the list is \(CSSSyntax.oneLine($0))" }
+                ?? "the list has no URL on line \(line) (it is shorter, or the line is blank or a comment)"
+            return "cannot resume from \(path): \(record), but \(list): is it another list's output?"
         case .cannotCutTornLine: return "cannot cut the torn last line off \(path): \(reason)"
         }
     }

@@ -57,7 +57,8 @@ public struct Record: Sendable {
         sequence = item.sequence
         host = item.url?.hostKey ?? ""
         url = item.text
-        finalURL = response.finalURL
+        // The password of a URL given with one is not echoed (the line itself is `url`).
+        finalURL = response.finalURL.map(URLCheck.redactingPassword)
         status = response.status
         ok = response.ok
         contentType = response.contentType

@@ -62,10 +62,15 @@ struct RecordValueWriter {
         if openGroup.count > 0 && !groupKey.elementsEqual(openGroup) { closeGroup() }
     }
 
-    mutating func integer(_ value: Int?) {
+    /// A value written the same way in JSON and CSV, after its key (or cell separator).
+    private mutating func scalar<Value>(_ value: Value?, _ append: (Value, inout [UInt8]) -> Void) {
         guard let value else { return }
         writeKey()
-        JSONLineEncoder.appendInteger(value, to: &output)
+        append(value, &output)
+    }
+
+    mutating func integer(_ value: Int?) {
+        scalar(value) { JSONLineEncoder.appendInteger($0, to: &$1) }
     }
 
     mutating func string(_ value: String?) {
@@ -79,9 +84,7 @@ struct RecordValueWriter {
     }
 
     mutating func boolean(_ value: Bool?) {
-        guard let value else { return }
-        writeKey()
-        output.append(contentsOf: (value ? "true" : "false").utf8)
+        scalar(value) { $1.append(contentsOf: ($0 ? "true" : "false").utf8) }
     }
 
     /// A boolean JSON writes only when true (`links_truncated`: most pages have all their
@@ -92,16 +95,12 @@ struct RecordValueWriter {
 
     /// Microseconds, written as seconds with six decimals.
     mutating func seconds(_ microseconds: Int64?) {
-        guard let microseconds else { return }
-        writeKey()
-        JSONLineEncoder.appendSeconds(microseconds, to: &output)
+        scalar(microseconds) { JSONLineEncoder.appendSeconds($0, to: &$1) }
     }
 
     /// A number of seconds, rounded to microseconds, in its shortest form (`120.0`).
     mutating func decimal(_ value: Double?) {
-        guard let value else { return }
-        writeKey()
-        JSONLineEncoder.appendDecimal(value, to: &output)
+        scalar(value) { JSONLineEncoder.appendDecimal($0, to: &$1) }
     }
 
     /// A JSON array; in CSV one cell, the strings joined.
