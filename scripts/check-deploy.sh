@@ -48,7 +48,7 @@ printf '#!/bin/sh\nprintf "%%s\\n" "$@"\n' >"$tmp/echo-parfetch"
 chmod +x "$tmp/echo-parfetch"
 SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_TASK_COUNT=4 PARFETCH="$tmp/echo-parfetch" \
     bash "$array" "$tmp/list.txt" "$tmp/out" -j 50 --per-host 4 >"$tmp/args" 2>/dev/null
-expected="--shard 2/4 --resume -o $tmp/out/shard-2.jsonl -j 50 --per-host 4 $tmp/list.txt"
+expected="--shard 2/4 --ordered --resume -o $tmp/out/shard-2.jsonl -j 50 --per-host 4 $tmp/list.txt"
 [ "$(tr '\n' ' ' <"$tmp/args")" = "$expected " ] || fail "task command: $(tr '\n' ' ' <"$tmp/args")"
 
 python3 - <<'PY' || fail "deploy/kubernetes"
@@ -61,7 +61,7 @@ container, = pod["containers"]
 env = {item["name"]: item["value"] for item in container["env"]}
 assert int(env["SHARDS"]) == spec["completions"], "SHARDS differs from completions"
 command = " ".join(container["command"] + container["args"])
-for part in ['--shard "$JOB_COMPLETION_INDEX/$SHARDS"', "--resume",
+for part in ['--shard "$JOB_COMPLETION_INDEX/$SHARDS"', "--ordered", "--resume",
              '-o "/data/out/shard-$JOB_COMPLETION_INDEX.jsonl"', "/data/urls.txt"]:
     assert part in command, f"the command lacks {part}"
 mounts = {mount["name"] for mount in container["volumeMounts"]}

@@ -12,7 +12,7 @@
                         --per-host K [--cancelled I --snapshot FILE]
         checks DIR/merged.jsonl against LIST (one final record per line, in line order, the
         fetchable ones 200, the invalid ones an error), that each host's records are in its
-        shard's file only, that the fixture server's /stats never saw more than K requests in
+        shard's file only, each file in line order (--ordered; the resumed one in two runs), that the fixture server's /stats never saw more than K requests in
         flight to one host (by Host header), and, with --cancelled, that task I's file was cut
         mid-run (FILE: its copy when cancelled) and its requeued run appended only lines it
         lacked. Prints one line of figures; exits 1 with the reasons on failure.
@@ -151,6 +151,11 @@ def check(args):
     shard_records = {}
     for index in range(shards):
         shard_records[index] = read_records(f"{args.outdir}/shard-{index}.jsonl", problems)
+        # Written --ordered: ascending lines, a resumed file in two runs.
+        lines = [record.get("line", 0) for record in shard_records[index]]
+        descents = sum(1 for a, b in zip(lines, lines[1:]) if b <= a)
+        if descents > (1 if index == args.cancelled else 0):
+            problems.append(f"shard-{index}.jsonl is not in line order ({descents} descents)")
         for record in shard_records[index]:
             text = expected.get(record.get("line"), "")
             if text.startswith("http://") and host_key(text) in hosts and hosts[host_key(text)] != index:

@@ -12,11 +12,10 @@
 # shard, plus comments, blank and invalid lines) it submits deploy/slurm/parfetch-array.sbatch
 # as 4 tasks (-j 50 --per-host 4), stops task 2 mid-run (scontrol requeuehold), requeues it
 # (scontrol release), runs deploy/slurm/merge.sbatch with --dependency=afterok, and checks
-# (scripts/shard_list.py): merged.jsonl has one final record per line, each host's lines are
-# in its shard's file alone, task 2 resumed its own file (no line that was done fetched again),
-# and the server never had more than --per-host requests in flight to one host (by Host
-# header). If this parfetch has no `merge` subcommand yet, a stand-in (last final record of
-# each line, in line order) does the merge, and the verdict says so. Ends with one line:
+# (scripts/shard_list.py): merged.jsonl (written by `parfetch merge`) has one final record per
+# line, each host's lines are in its shard's file alone, each file in line order, task 2
+# resumed its own file (no line that was done fetched again), and the server never had more
+# than --per-host requests in flight to one host (by Host header). Ends with one line:
 # "slurm-test: PASS ..." or "slurm-test: FAIL ..." (non-zero exit).
 set -euo pipefail
 
@@ -94,38 +93,7 @@ echo "slurm-test: building parfetch and fixture-server (release)" >&2
 "${SWIFT:-swift}" build -c release --product fixture-server >&2
 parfetch="$repo/.build/release/parfetch"
 
-# A stand-in for `parfetch merge` until this parfetch has one (test harness only).
-merge_kind=real
-if ! "$parfetch" merge --help 2>/dev/null | grep -q 'parfetch merge'; then
-    merge_kind=stand-in
-    mkdir -p "$tmp/bin"
-    cat >"$tmp/bin/parfetch" <<EOF
-#!/bin/bash
-# parfetch with a stand-in merge: the last final record of each line, in line order.
-set -euo pipefail
-if [ "\${1:-}" != merge ]; then exec "$parfetch" "\$@"; fi
-shift
-[ "\${1:-}" = -o ] || { echo "stand-in merge: -o OUT first" >&2; exit 2; }
-out="\$2"; shift 2
-python3 - "\$out" "\$@" <<'PY'
-import json, sys
-last = {}
-for path in sys.argv[2:]:
-    for text in open(path):
-        record = json.loads(text)
-        final = (record.get("error") or {}).get("kind") != "interrupted"
-        if final or record["line"] not in last:
-            last[record["line"]] = (final, text)
-        elif not last[record["line"]][0]:
-            last[record["line"]] = (final, text)
-with open(sys.argv[1], "w") as out:
-    for line in sorted(last):
-        out.write(last[line][1])
-PY
-EOF
-    chmod +x "$tmp/bin/parfetch"
-    parfetch="$tmp/bin/parfetch"
-fi
+"$parfetch" merge --help >/dev/null 2>&1 || fail "this parfetch has no merge subcommand"
 export PARFETCH="$parfetch"
 
 slurm_cluster_start "$tmp/slurm"
@@ -187,7 +155,7 @@ curl -fsS "$base/stats" >"$tmp/stats.json"
 if figures="$(python3 scripts/shard_list.py check --list "$tmp/list.txt" --hosts "$tmp/hosts.json" \
     --outdir "$out" --stats "$tmp/stats.json" --per-host "$PER_HOST" \
     --cancelled "$CANCEL" --snapshot "$tmp/shard-$CANCEL.at-cancel.jsonl")"; then
-    verdict="slurm-test: PASS ($TASKS tasks, task $CANCEL cut and requeued ($restarts restart), $merge_kind merge): ${figures#ok: }"
+    verdict="slurm-test: PASS ($TASKS tasks, task $CANCEL cut and requeued ($restarts restart), parfetch merge): ${figures#ok: }"
 else
-    fail "${figures#FAIL: } ($merge_kind merge)"
+    fail "${figures#FAIL: }"
 fi
