@@ -10,7 +10,8 @@
 # 127.0.0.1 (nothing else is talked to), makes the list of scripts/slurm-test.sh
 # (scripts/shard_list.py: 8 host names that all reach the server, 2 to a shard,
 # /delay/DELAY_MS), then RUNS times, alternating: deploy/slurm/parfetch-array.sbatch as
-# --array=0-3 with OPTIONS, and one `parfetch OPTIONS` over the whole list. The array's wall is
+# --array=0-3 with OPTIONS (its tasks run --ordered), and one `parfetch OPTIONS --ordered` over
+# the whole list. The array's wall is
 # from its first task's start to its last task's end (timestamps taken around parfetch by a
 # wrapper; "submit→end" adds Slurm's scheduling); per-host in flight is the fixture server's
 # max_in_flight_by_host (by Host header) over the run. Results: bench/results/latest-shard.txt.
@@ -113,7 +114,7 @@ print(f"{max(ends) - min(starts):.2f} {max(ends) - float(sys.argv[2]):.2f}")' "$
     mkdir -p "$out"
     curl -fsS "$base/stats/reset" >/dev/null
     start="$(date +%s.%N)"
-    "$real_parfetch" "${options[@]}" -q -o "$out/one.jsonl" "$tmp/list.txt"
+    "$real_parfetch" "${options[@]}" --ordered -q -o "$out/one.jsonl" "$tmp/list.txt"
     end="$(date +%s.%N)"
     curl -fsS "$base/stats" >"$out/stats.json"
     wall="$(python3 -c 'import sys; print(f"{float(sys.argv[2]) - float(sys.argv[1]):.2f}")' "$start" "$end")"
@@ -130,7 +131,8 @@ result=bench/results/latest-shard.txt
     echo "# list: $list_summary; URLs to /delay/$DELAY_MS, the 8 host names reach one fixture server"
     echo "# on 127.0.0.1, 2 to a shard; comments and blank lines too; release build;"
     echo "# array = $TASKS tasks of deploy/slurm/parfetch-array.sbatch on a one-node Slurm cluster here,"
-    echo "# wall from the first task's start to the last one's end; one = a single parfetch run."
+    echo "# wall from the first task's start to the last one's end; one = a single parfetch run;"
+    echo "# both --ordered (the sbatch script adds it, for parfetch merge); the merge is not timed."
     echo "# per-host max: the fixture server's most requests in flight to one Host header (limit from OPTIONS)"
     echo
     printf '%-4s %-6s %9s %13s %13s %6s %14s %8s\n' run mode "wall s" "submit→end s" "per-host max" hosts "in flight max" records
