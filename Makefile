@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 APT_PACKAGES := pkg-config libcurl4-openssl-dev libxml2-dev zlib1g-dev libidn2-dev libpsl-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build demo test test-sanitize fuzz bench install check-install man clean
+.PHONY: all deps build demo test test-sanitize test-slurm fuzz bench bench-shard install check-install man clean
 
 all: build
 
@@ -49,6 +49,12 @@ test-sanitize: deps
 			--scratch-path .build/sanitize-$$sanitizer || exit 1; \
 	done
 
+# A real Slurm job array (as root): a single-node cluster from Debian's slurm-wlm and munge in a
+# temporary directory, 4 shards of a 10,000-line list against the fixture server on 127.0.0.1,
+# one task stopped mid-run and requeued, then the merge job. Not part of make test.
+test-slurm: deps
+	SWIFT="$(SWIFT)" scripts/slurm-test.sh
+
 # libFuzzer targets over the parsers of untrusted input (fuzz/README.md): every target for
 # FUZZ_SECONDS each (default 60), or one with make fuzz-TARGET. Not part of make test or CI.
 FUZZ_TARGETS := list-line css-selector page robots resume
@@ -67,6 +73,10 @@ bench: build
 	RESULT_SUFFIX=-parse TOOLS="parfetch aiohttp+selectolax aiohttp+selectolax-raw" bench/run.sh B C
 	bench/parse.sh
 	bench/big-page.sh 200
+
+# 4 shards as a Slurm array vs one run over the same list (bench/results/latest-shard.txt).
+bench-shard: deps
+	SWIFT="$(SWIFT)" bench/shard.sh
 
 # The installed binary carries the Swift runtime (--static-swift-stdlib): it needs only libcurl
 # and libxml2, not the toolchain. Built apart from .build/release, which stays dynamic.

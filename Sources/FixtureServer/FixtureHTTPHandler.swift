@@ -44,7 +44,9 @@ final class FixtureHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             self.exchange = Exchange(
                 head: head,
                 route: route,
-                inFlight: route.isCounted ? self.state.stats.requestStarted() : nil
+                inFlight: route.isCounted
+                    ? self.state.stats.requestStarted(host: head.headers.first(name: "host")?.lowercased() ?? "")
+                    : nil
             )
         case .body:
             break  // request bodies are ignored

@@ -35,8 +35,8 @@ import NIOPosix
 ///   default 64 KiB), `/bad-title` (a title with a NUL and bytes that are not UTF-8),
 ///   `/nested?depth=N` (N nested `<div>`s, default 100,000), `/links?count=N` (N distinct
 ///   links, default 1000). Large bodies are made as they are written.
-/// - `/stats`, `/stats/reset`: ``FixtureStats`` as JSON; these two are not counted (and not in
-///   ``requestLog()``).
+/// - `/stats`, `/stats/reset`: ``FixtureStats`` as JSON (in flight in all and for each Host
+///   header); these two are not counted (and not in ``requestLog()``).
 /// - anything else: 404, or, for a server started with `answerAnyPath`, 200 `text/plain` with
 ///   `any path: URI` (for clients under test that must get a body at any path, such as one
 ///   trying to climb out of a directory).

@@ -15,7 +15,9 @@ func eventually(seconds: Double = 20, _ condition: () -> Bool) async throws -> B
 }
 
 /// Sends raw requests and reads raw responses with a bounded wait.
-func fetch(_ server: FixtureServer, _ paths: [String], closeAfterRequests: Bool = true) async throws -> String {
+func fetch(
+    _ server: FixtureServer, _ paths: [String], host: String = "t", closeAfterRequests: Bool = true
+) async throws -> String {
     let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
         .connect(host: "127.0.0.1", port: server.port) { channel in
             channel.eventLoop.makeCompletedFuture {
@@ -26,7 +28,7 @@ func fetch(_ server: FixtureServer, _ paths: [String], closeAfterRequests: Bool 
         for (index, path) in paths.enumerated() {
             let last = index == paths.count - 1
             try await outbound.write(
-                ByteBuffer(string: "GET \(path) HTTP/1.1\r\nHost: t\r\n\(last ? "Connection: close\r\n" : "")\r\n")
+                ByteBuffer(string: "GET \(path) HTTP/1.1\r\nHost: \(host)\r\n\(last ? "Connection: close\r\n" : "")\r\n")
             )
         }
         var text = ""
@@ -55,7 +57,31 @@ func fetch(_ server: FixtureServer, _ paths: [String], closeAfterRequests: Bool 
         }
         #expect(try await eventually { server.stats().inFlight == 0 })
         let stats = server.stats()
-        #expect(stats == FixtureStats(requests: 8, connections: 8, maxInFlight: 8, inFlight: 0))
+        #expect(stats == FixtureStats(requests: 8, connections: 8, maxInFlight: 8, inFlight: 0, maxInFlightByHost: ["t": 8]))
+        try await server.shutdown()
+    }
+
+    // The Host header tells hosts apart though they reach the same server, case aside.
+    @Test func inFlightIsCountedPerHostHeader() async throws {
+        let server = try await FixtureServer.start(pagesDirectory: self.pages)
+        let hosts = ["a.localhost:8", "a.localhost:8", "A.LOCALHOST:8", "localhost:8", "localhost:8"]
+        try await withThrowingTaskGroup(of: String.self) { group in
+            for host in hosts {
+                group.addTask { try await fetch(server, ["/delay/3000"], host: host) }
+            }
+            #expect(try await eventually { server.stats().inFlight == 5 })
+            #expect(server.stats().inFlightByHost == ["a.localhost:8": 3, "localhost:8": 2])
+            for try await response in group {
+                #expect(response.hasPrefix("HTTP/1.1 200 OK"))
+            }
+        }
+        #expect(try await eventually { server.stats().inFlight == 0 })
+        let stats = server.stats()
+        #expect(stats.maxInFlight == 5)
+        #expect(stats.maxInFlightByHost == ["a.localhost:8": 3, "localhost:8": 2])
+        #expect(stats.inFlightByHost == [:])
+        let json = try await fetch(server, ["/stats"])
+        #expect(json.contains(#""max_in_flight_by_host":{"a.localhost:8":3,"localhost:8":2}"#))
         try await server.shutdown()
     }
 
@@ -64,7 +90,7 @@ func fetch(_ server: FixtureServer, _ paths: [String], closeAfterRequests: Bool 
         let response = try await fetch(server, ["/page/index.html", "/status/201", "/redirect/0", "/stats"])
         #expect(response.components(separatedBy: "HTTP/1.1 ").count == 5)
         #expect(try await eventually { server.stats().inFlight == 0 })
-        #expect(server.stats() == FixtureStats(requests: 3, connections: 1, maxInFlight: 1, inFlight: 0))
+        #expect(server.stats() == FixtureStats(requests: 3, connections: 1, maxInFlight: 1, inFlight: 0, maxInFlightByHost: ["t": 1]))
         try await server.shutdown()
     }
 
@@ -89,7 +115,7 @@ func fetch(_ server: FixtureServer, _ paths: [String], closeAfterRequests: Bool 
         let server = try await FixtureServer.start(pagesDirectory: self.pages)
         _ = try? await fetch(server, [path])
         #expect(try await eventually { server.stats().inFlight == 0 })
-        #expect(server.stats() == FixtureStats(requests: 1, connections: 1, maxInFlight: 1, inFlight: 0))
+        #expect(server.stats() == FixtureStats(requests: 1, connections: 1, maxInFlight: 1, inFlight: 0, maxInFlightByHost: ["t": 1]))
         try await server.shutdown()
     }
 
@@ -101,7 +127,9 @@ func fetch(_ server: FixtureServer, _ paths: [String], closeAfterRequests: Bool 
         try await channel.writeAndFlush(ByteBuffer(string: "GET /hang HTTP/1.1\r\nHost: t\r\n\r\n"))
         #expect(try await eventually { server.stats().inFlight == 1 })
         server.resetStats()
-        #expect(server.stats() == FixtureStats(requests: 0, connections: 0, maxInFlight: 1, inFlight: 1))
+        #expect(server.stats() == FixtureStats(
+            requests: 0, connections: 0, maxInFlight: 1, inFlight: 1, maxInFlightByHost: ["t": 1], inFlightByHost: ["t": 1]
+        ))
         let reset = try await fetch(server, ["/stats/reset"])
         #expect(reset.contains(#""in_flight":1"#))
         try await channel.close()
