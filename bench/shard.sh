@@ -33,17 +33,8 @@ tmp="$(mktemp -d /tmp/parfetch-bench-shard.XXXXXX)"
 server_pid=""
 exec 3>&2
 cleanup() {
-    local waited=0
     slurm_cluster_stop
-    if [ -n "$server_pid" ]; then
-        kill -TERM "$server_pid" 2>/dev/null || true
-        while kill -0 "$server_pid" 2>/dev/null && [ "$waited" -lt 50 ]; do
-            sleep 0.2
-            waited=$((waited + 1))
-        done
-        kill -KILL "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
+    if [ -n "$server_pid" ]; then slurm_cluster_stop_pid "$server_pid"; fi
     if [ -z "${KEEP:-}" ]; then rm -rf "$tmp"; else echo "bench/shard: kept $tmp" >&3; fi
 }
 trap cleanup EXIT

@@ -139,7 +139,7 @@ EOF
 # Cancels this cluster's jobs that are left (at most 30 s for them to end), then stops the
 # daemons this shell started, newest first, by PID: TERM, at most 20 s each, then KILL.
 slurm_cluster_stop() {
-    local index pid waited jobs
+    local index jobs
     if [ "${#SLURM_CLUSTER_PIDS[@]}" -gt 0 ] && [ -n "${SLURM_CONF:-}" ]; then
         jobs="$(squeue --noheader --format=%A 2>/dev/null || true)"
         if [ -n "$jobs" ]; then
@@ -151,15 +151,20 @@ slurm_cluster_stop() {
         slurm_cluster_wait 30 "node $SLURM_CLUSTER_NODE to be idle" slurm_cluster_node_idle || true
     fi
     for ((index = ${#SLURM_CLUSTER_PIDS[@]} - 1; index >= 0; index--)); do
-        pid="${SLURM_CLUSTER_PIDS[$index]}"
-        kill -TERM "$pid" 2>/dev/null || continue
-        waited=0
-        while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt 100 ]; do
-            sleep 0.2
-            waited=$((waited + 1))
-        done
-        kill -KILL "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
+        slurm_cluster_stop_pid "${SLURM_CLUSTER_PIDS[$index]}" 100
     done
     SLURM_CLUSTER_PIDS=()
+}
+
+# Stops a process this script or its caller started: TERM, then up to TRIES × 0.2 s (default
+# 50: 10 s) for it to end, then KILL.
+slurm_cluster_stop_pid() {
+    local pid=$1 tries=${2:-50} waited=0
+    kill -TERM "$pid" 2>/dev/null || return 0
+    while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt "$tries" ]; do
+        sleep 0.2
+        waited=$((waited + 1))
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
 }

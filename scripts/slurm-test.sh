@@ -37,17 +37,9 @@ verdict="slurm-test: FAIL (stopped early)"
 # when it exits from inside a redirected poll.
 exec 3>&2 4>&1
 cleanup() {
-    local status=$? waited=0
+    local status=$?
     slurm_cluster_stop
-    if [ -n "$server_pid" ]; then
-        kill -TERM "$server_pid" 2>/dev/null || true
-        while kill -0 "$server_pid" 2>/dev/null && [ "$waited" -lt 50 ]; do
-            sleep 0.2
-            waited=$((waited + 1))
-        done
-        kill -KILL "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
+    if [ -n "$server_pid" ]; then slurm_cluster_stop_pid "$server_pid"; fi
     if [ "$status" = 0 ] && [ -z "${KEEP:-}" ]; then
         rm -rf "$tmp"
     else
