@@ -56,11 +56,10 @@ EOF
 chmod +x "$tmp/timed-parfetch"
 
 slurm_cluster_start "$tmp/slurm"
-.build/release/fixture-server --host 127.0.0.1 --port 0 >"$tmp/server.out" 2>"$tmp/server.err" &
-server_pid=$!
-slurm_cluster_wait 30 "the fixture server's URL" grep -q '^http://' "$tmp/server.out"
-base="$(head -n 1 "$tmp/server.out")"
-port="${base##*:}"
+slurm_fixture_server_start "$tmp"
+server_pid=$FIXTURE_PID
+port=$FIXTURE_PORT
+base="http://127.0.0.1:$port"
 list_summary="$(python3 scripts/shard_list.py make --port "$port" --shards "$TASKS" --lines "$LINES" \
     --delay-ms "$DELAY_MS" "$tmp/list.txt" "$tmp/hosts.json")"
 

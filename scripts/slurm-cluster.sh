@@ -168,3 +168,14 @@ slurm_cluster_stop_pid() {
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
 }
+
+# Starts the bundled fixture server (built in .build/release) on 127.0.0.1, on a free port,
+# writing its output into DIR; sets FIXTURE_PID and FIXTURE_PORT. The caller stops it.
+slurm_fixture_server_start() {
+    local dir=$1 base
+    .build/release/fixture-server --host 127.0.0.1 --port 0 >"$dir/server.out" 2>"$dir/server.err" &
+    FIXTURE_PID=$!
+    slurm_cluster_wait 30 "the fixture server's URL" grep -q '^http://' "$dir/server.out"
+    base="$(head -n 1 "$dir/server.out")"
+    FIXTURE_PORT="${base##*:}"
+}
