@@ -169,6 +169,22 @@ import Testing
         #expect(driver.heldHosts == [1])
     }
 
+    /// Lines still arriving: turns with too little waiting to tell do not use up the check
+    /// (found under Thread Sanitizer, where the intake is slower than the first transfers).
+    @Test func aSlowIntakeStillGetsItsNotice() {
+        var driver = Driver((1...8).map { "http://a.test/\($0)" }) {
+            $0.concurrency = 10
+            $0.scheduling.perHost = 3
+        }
+        driver.readerFinished = false
+        _ = driver.turn()
+        #expect(driver.started.count == 3)
+        #expect(driver.heldHosts.isEmpty)
+        driver.lines = (9...48).map { ListItem(line: $0, text: "http://a.test/\($0)", target: .success(CheckedURL.valid("http://a.test/\($0)"))) }
+        _ = driver.turn(at: Self.t0 + Self.second / 10)
+        #expect(driver.heldHosts == [1])
+    }
+
     @Test func theTailOfAListOrEnoughHostsIsNoCauseForANotice() {
         // Fewer URLs waiting than idle slots: the end of a list.
         var tail = Driver((1...8).map { "http://a.test/\($0)" }) { $0.scheduling.perHost = 3 }

@@ -274,8 +274,9 @@ struct AdmissionStateMachine {
             state = .finished
             return .finish(completed: true, cancelling: nil)
         }
-        // The scan is rationed, so it is not spent on turns with nothing waiting.
-        if let at = perHostCheck, now >= at, scheduler.inFlight < scheduler.limit, scheduler.waiting > 0 {
+        // The scan of every host is rationed to one a second; turns where it could find
+        // nothing do not spend the ration.
+        if let at = perHostCheck, now >= at, scheduler.mayBeHeldByPerHostLimit {
             perHostCheck = now + Nanoseconds(seconds: 1)
             if let hosts = scheduler.hostsHeldByPerHostLimit() {
                 perHostCheck = nil

@@ -339,12 +339,17 @@ struct HostScheduler<Job: SchedulerJob> {
         return .blocked
     }
 
+    /// Whether `hostsHeldByPerHostLimit` may find hosts: slots are free, with more work waiting
+    /// than they could take (not just the tail of a list), none of it for a retry. Cheap.
+    var mayBeHeldByPerHostLimit: Bool {
+        inFlight < limit && waiting >= limit - inFlight && retries.isEmpty
+    }
+
     /// The hosts with work waiting, when slots are free and yet nothing can start only because
     /// each of them has `SchedulingPolicy.perHost` transfers in flight, with more work waiting
-    /// than the free slots could take (not just the tail of a list); nil otherwise. Scans every
-    /// host: ask rarely.
+    /// than the free slots could take; nil otherwise. Scans every host: ask rarely.
     func hostsHeldByPerHostLimit() -> Int? {
-        guard inFlight < limit, waiting >= limit - inFlight, retries.isEmpty else { return nil }
+        guard mayBeHeldByPerHostLimit else { return nil }
         var held = 0
         for host in hosts where !host.pending.isEmpty {
             guard host.inFlight >= perHost, host.givenUp == nil else { return nil }
