@@ -20,6 +20,10 @@ CURLcode CCurl_easy_setopt_write_function(CURL *handle, CCurlWriteFunction funct
     return curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, function);
 }
 
+CURLcode CCurl_easy_setopt_header_function(CURL *handle, CCurlWriteFunction function) {
+    return curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, function);
+}
+
 CURLcode CCurl_easy_setopt_prereq_function(CURL *handle, CCurlPrereqFunction function) {
     return curl_easy_setopt(handle, CURLOPT_PREREQFUNCTION, function);
 }

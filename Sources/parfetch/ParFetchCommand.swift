@@ -53,6 +53,9 @@ struct ParFetchCommand: ParsableCommand {
     @OptionGroup(title: "Parsing")
     var parsing: ParsingOptions
 
+    @OptionGroup(title: "Crawling")
+    var crawling: CrawlingOptions
+
     @OptionGroup(title: "Output")
     var output: OutputOptions
 
@@ -61,6 +64,9 @@ struct ParFetchCommand: ParsableCommand {
 
     func validate() throws {
         try output.validate(ruleNames: parsing.rules().map(\.name), resuming: input.resuming)
+        if crawling.crawl && input.shard != nil {
+            throw ValidationError("--shard splits a list by host; a crawl's pages are found as it goes: give each run its own seeds instead")
+        }
         if inputs.isEmpty && isatty(STDIN_FILENO) == 1 {
             throw ValidationError("no URL list: give URLs or a FILE, pipe URLs to standard input, or give - to type them")
         }
@@ -81,11 +87,16 @@ struct ParFetchCommand: ParsableCommand {
         // Opened before the run, so that a path that can't be written fails at once.
         let statsFile = try openStatsFile()
         let bodyStore = try output.openBodyStore()
-        let format = try output.recordFormat(ruleNames: parsing.rules().map(\.name), dedupe: input.dedupe)
+        let format = try output.recordFormat(ruleNames: parsing.rules().map(\.name), dedupe: input.dedupe,
+                                             crawling: crawling.crawl)
         let (writer, completed) = try openOutput(format: format)
         let options = try crawlOptions(openFiles: openFiles, bodyStore: bodyStore, completed: completed)
+        if crawling.crawl && output.output == nil && input.resuming {
+            Terminal.warn("--resume needs -o FILE: a crawl to standard output starts afresh")
+        }
         var run = crawl(list, writer: writer, options: options, stop: stop)
         let outputFailure = writer.close()
+        if let failure = run.failure as? FrontierError { throw failure }
         if let failure = run.failure { throw RunFailure(error: failure) }
         run.readerGone = outputFailure?.isBrokenPipe == true
         let statsFailure = statsFile.flatMap { writeStats($0, writer: writer, run: run, started: started) }
@@ -125,8 +136,19 @@ struct ParFetchCommand: ParsableCommand {
         // The records are compared with the list, read again from the start; standard input
         // can't be read twice, so a list from it is not compared.
         let list = inputs.isEmpty || inputs.contains("-") ? nil : try ListInputs(arguments: inputs)
-        let completed = try CompletedLines.load(path: path, retryErrors: input.resumeFailed,
-                                                list: list.map { list in { try list.nextText() } })
+        // A crawl's records are compared with its seeds, then with the URLs of its frontier.
+        let frontier = crawling.crawl ? CrawlSettings.frontierPath(besideOutput: path) : nil
+        let frontierExists = frontier.map { access($0, F_OK) == 0 } ?? false
+        var lines = list.map { list in { try list.nextText() } }
+        if let list, let frontier, frontierExists {
+            var settings = CrawlSettings()
+            settings.frontierPath = frontier
+            lines = try settings.recordedLines(seeds: list)
+        }
+        let completed = try CompletedLines.load(path: path, retryErrors: input.resumeFailed, list: lines)
+        if let frontier, !frontierExists, completed.lastLine > 0 {
+            throw FrontierError.missing(frontier)
+        }
         Terminal.warn("resuming \(path): \(Format.count(completed.count, "line")) done"
             + (completed.droppedBytes > 0 ? "; dropped a record cut short (\(completed.droppedBytes) bytes)" : ""))
         return (writer, completed)
@@ -153,6 +175,8 @@ struct ParFetchCommand: ParsableCommand {
         politeness.apply(to: &options.scheduling)
         requests.apply(to: &options.fetch)
         try parsing.apply(to: &options)
+        let path = output.output.flatMap { $0 == "-" ? nil : $0 }
+        options.crawl = try crawling.settings(output: path, resuming: input.resuming)
         return options
     }
 
@@ -166,6 +190,8 @@ struct ParFetchCommand: ParsableCommand {
         /// run, and that is neither a failure nor an interruption.
         var readerGone = false
 
+        /// `CrawlMonitor.crawlReport`.
+        var crawlReport: CrawlMonitor.CrawlReport?
         /// `CrawlMonitor.hostsHeldByPerHostLimit`.
         var hostsHeldByPerHostLimit: Int?
         /// `CrawlMonitor.retriesRefusedForRetryAfter`.
@@ -192,6 +218,7 @@ struct ParFetchCommand: ParsableCommand {
         } catch {
             run = Run(outcome: .stopped, failure: error)
         }
+        run.crawlReport = monitor.crawlReport
         run.hostsHeldByPerHostLimit = monitor.hostsHeldByPerHostLimit
         run.refusedRetries = monitor.retriesRefusedForRetryAfter
         return run
@@ -222,6 +249,9 @@ struct ParFetchCommand: ParsableCommand {
         if !reporting.quiet && !run.readerGone {
             let seconds = Self.seconds(since: started)
             Terminal.print(writer.withSummary { SummaryText.render($0, wallSeconds: seconds) })
+            if let report = run.crawlReport {
+                Terminal.print(SummaryText.render(report, depth: crawling.depth ?? CrawlingOptions.defaultDepth))
+            }
         }
         if !reporting.quiet && !run.readerGone {
             if let hosts = run.hostsHeldByPerHostLimit {
@@ -307,6 +337,8 @@ struct ParFetchCommand: ParsableCommand {
             Terminal.fail(error.message, status: 2)
         // A file --resume refuses was named by mistake: usage, like a list that can't be read.
         case let error as OutputError:
+            Terminal.fail("\(error)", status: error.refusesResume ? 2 : 1)
+        case let error as FrontierError:
             Terminal.fail("\(error)", status: error.refusesResume ? 2 : 1)
         case let error as OptionFileError:
             Terminal.fail("\(error)", status: 1)

@@ -21,4 +21,15 @@ enum SummaryText {
         }
         return text
     }
+
+    /// What a crawl found and did not fetch, by reason: one line.
+    static func render(_ report: CrawlMonitor.CrawlReport, depth: Int) -> String {
+        let unfetched = report.unfetched
+        let reasons = [(unfetched.outOfScope, "out of scope"), (unfetched.excluded, "excluded by --include/--exclude"),
+                       (unfetched.overDepth, "beyond --depth \(depth)"), (unfetched.overBudget, "over --max-pages"),
+                       (unfetched.fetchedThroughRedirect, "fetched already through a redirect")]
+            .filter { $0.0 > 0 }.map { "\(Format.count($0.0)) \($0.1)" }
+        return "crawl: \(Format.count(report.seen, "distinct URL")) seen"
+            + (reasons.isEmpty ? "" : "; not fetched: " + reasons.joined(separator: ", ")) + "\n"
+    }
 }

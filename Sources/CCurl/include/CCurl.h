@@ -23,6 +23,8 @@ CURLcode CCurl_easy_setopt_pointer(CURL *handle, CURLoption option, void *_Nulla
 
 typedef size_t (*CCurlWriteFunction)(char *data, size_t size, size_t count, void *_Nullable userdata);
 CURLcode CCurl_easy_setopt_write_function(CURL *handle, CCurlWriteFunction _Nullable function);
+/// CURLOPT_HEADERFUNCTION takes the write function's type: a response header line a call.
+CURLcode CCurl_easy_setopt_header_function(CURL *handle, CCurlWriteFunction _Nullable function);
 
 /// CURLOPT_PREREQFUNCTION: called once a connection is made or reused, before each request
 /// is sent; it tells the engine which phase a transfer reached.

@@ -17,7 +17,23 @@ public enum Crawl {
         }
         var fetch = options.fetch
         fetch.bodies = options.bodyStore != nil ? .all : options.parse ? .html : .none
-        let loop = try EventLoop(configuration: fetch)
+        // A crawl reads its inputs as seeds, then the links its pages add to the frontier.
+        let frontier = try options.crawl.map { settings in
+            try Frontier(seeds: inputs, settings: settings, file: settings.frontierPath.map {
+                try FrontierFile(path: $0, resuming: settings.resuming)
+            } ?? FrontierFile(temporaryIn: System.temporaryDirectory))
+        }
+        if let frontier {
+            writer.observe { frontier.finished($0) }
+        }
+        defer {
+            if let frontier {
+                writer.observe(nil)
+                frontier.cancel()
+                monitor.setCrawlReport(CrawlMonitor.CrawlReport(seen: frontier.seenCount, unfetched: frontier.unfetchedCounts))
+            }
+        }
+        let loop = try EventLoop(configuration: fetch, redirectScope: options.crawl?.scope)
         defer { loop.shutdown() }
         let ready = ReadyQueue(capacity: max(1024, 2 * min(options.concurrency, 1 << 20)))
         // nil while running; then whether every line got its record.
@@ -34,7 +50,10 @@ public enum Crawl {
         pool?.onRoom { loop.wake() }
         defer { pool?.close() }
 
-        let intake = IntakeThread(source: inputs, intake: Intake(dedupe: options.dedupe, completed: options.completed, shard: options.shard),
+        // A crawl fetches each URL once: its seeds are de-duplicated like a list's lines.
+        let intake = IntakeThread(source: frontier ?? inputs,
+                                  intake: Intake(dedupe: options.dedupe || frontier != nil, completed: options.completed,
+                                                 shard: options.shard),
                                   ready: ready, writer: writer, monitor: monitor) { loop.wake() }
         loop.execute { multi in
             multi.limitConnectionCache(options.concurrency)
@@ -52,6 +71,7 @@ public enum Crawl {
         let completed = done.withLock(when: { $0 != nil }) { $0 == true }
         ready.cancel()
         guard completed else {
+            frontier?.cancel()
             writer.releaseWaits()
             intake.detach()
             return .stopped

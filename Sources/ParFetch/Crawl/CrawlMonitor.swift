@@ -9,7 +9,31 @@ public final class CrawlMonitor: Sendable {
         public var longestSeconds: Double
     }
 
+    /// A crawl's URLs found and not fetched, by reason, each URL counted once.
+    public struct Unfetched: Sendable, Equatable {
+        /// Outside the crawl's scope.
+        public var outOfScope = 0
+        /// Not matched by an include pattern, or matched by an exclude pattern.
+        public var excluded = 0
+        /// Found on pages at the depth limit.
+        public var overDepth = 0
+        /// Beyond the page budgets.
+        public var overBudget = 0
+        /// Fetched already, as the end of a redirect.
+        public var fetchedThroughRedirect = 0
+
+        public init() {}
+    }
+
+    /// What a crawl found, at its end.
+    public struct CrawlReport: Sendable, Equatable {
+        /// Distinct URLs seen: seeds, links found, redirects' ends.
+        public var seen = 0
+        public var unfetched = Unfetched()
+    }
+
     private let transfers = Atomic<Int>(0)
+    private let crawl = Mutex<CrawlReport?>(nil)
     private let retries = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
     private let skippedLines = Atomic<Int>(0)
@@ -44,6 +68,11 @@ public final class CrawlMonitor: Sendable {
     /// for more than `SchedulingPolicy.maxRetryWait` (their records have `retryAfter`); nil
     /// while there are none.
     public var retriesRefusedForRetryAfter: RefusedRetries? { refused.withLock { $0 } }
+
+    /// A crawl's report, once it ended; nil for a list run.
+    public var crawlReport: CrawlReport? { crawl.withLock { $0 } }
+
+    func setCrawlReport(_ report: CrawlReport) { crawl.withLock { $0 = report } }
 
     func update(inFlight: Int, retrying: Int) {
         transfers.store(inFlight, ordering: .relaxed)

@@ -34,6 +34,8 @@ public struct CrawlOptions: Sendable {
     /// Every body is then kept in memory until a parse worker has saved it, within the parse
     /// queue's bounds, and each record of a saved body has `saved`.
     public var bodyStore: BodyStore?
+    /// Crawl from the inputs as seeds, following links; nil: fetch the inputs only.
+    public var crawl: CrawlSettings?
 
     public init() {}
 }

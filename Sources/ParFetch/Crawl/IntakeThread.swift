@@ -21,7 +21,12 @@ final class IntakeThread: Sendable {
             var intake = owned.value.1
             do {
                 while !ready.isCancelled, let item = try source.next() {
-                    guard Self.perform(intake.take(item), ready: ready, writer: writer, monitor: monitor, wake: wake)
+                    let decision = intake.take(item)
+                    switch decision {
+                    case .elsewhere, .skip: source.passed(item)
+                    case .record, .admit: break
+                    }
+                    guard Self.perform(decision, ready: ready, writer: writer, monitor: monitor, wake: wake)
                     else { break }
                 }
             } catch {

@@ -29,11 +29,11 @@ final class CurlMulti {
     var now: UInt64 = System.monotonicNanoseconds()
 
 
-    init(epoll: Int32, configuration: FetchConfiguration) {
+    init(epoll: Int32, configuration: FetchConfiguration, redirectScope: CrawlScope? = nil) {
         guard let raw = curl_multi_init() else { fatalError("curl_multi_init failed: out of memory") }
         self.raw = raw
         self.epoll = epoll
-        settings = EngineSettings(configuration)
+        settings = EngineSettings(configuration, redirectScope: redirectScope)
         let me = Unmanaged.passUnretained(self).toOpaque()
         _ = CCurl_multi_setopt_socket_function(raw, multiSocketCallback)
         _ = CCurl_multi_setopt_pointer(raw, CURLMOPT_SOCKETDATA, me)
@@ -142,7 +142,9 @@ final class CurlMulti {
         var error: FetchError?
         // The attempt ended before a connection was made (DNS, TCP, TLS, a connect timeout).
         var failedConnecting = false
-        if transfer.exceededMaxSize && transfer.truncatesBody {
+        if let leftScope = transfer.leftScope {
+            error = leftScope
+        } else if transfer.exceededMaxSize && transfer.truncatesBody {
             error = nil
         } else if transfer.exceededMaxSize || result == CURLE_FILESIZE_EXCEEDED {
             error = FetchError(.tooLarge, transfer.sizeLimitMessage)

@@ -71,6 +71,9 @@ final class EasyHandle {
             set(CURLOPT_SSL_VERIFYHOST, 0)
         }
         set(CURLOPT_SHARE, settings.share)
+        if settings.redirectScope != nil {
+            record(CCurl_easy_setopt_header_function(raw, easyHandleHeader))
+        }
     }
 
     /// Points the handle at `transfer`: the options that differ between transfers. Returns
@@ -82,6 +85,10 @@ final class EasyHandle {
         set(CURLOPT_PRIVATE, Unmanaged.passUnretained(transfer).toOpaque())
         set(CURLOPT_WRITEDATA, Unmanaged.passUnretained(transfer).toOpaque())
         set(CURLOPT_PREREQDATA, Unmanaged.passUnretained(transfer).toOpaque())
+        if let scope = settings.redirectScope {
+            set(CURLOPT_HEADERDATA, Unmanaged.passUnretained(transfer).toOpaque())
+            transfer.redirectScope = (scope, settings.urlCheck)
+        }
         set(CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(transfer.extraHeaders ?? settings.headers))
         // Waiting for an existing connection to say whether it multiplexes only pays off
         // where HTTP/2 is possible: over TLS. For plain HTTP it would hold back the first
@@ -171,6 +178,16 @@ private func easyHandleWrite(
         transfer.bodyStarts(easy)
     }
     return transfer.receive(UnsafeRawBufferPointer(start: data, count: size * count))
+}
+
+/// CURLOPT_HEADERFUNCTION (set for crawls only): a response header line. Returning fewer
+/// bytes than given aborts the transfer, which is how a redirect out of the crawl's scope is
+/// not followed.
+private func easyHandleHeader(
+    _ data: UnsafeMutablePointer<CChar>, _ size: Int, _ count: Int, _ userdata: UnsafeMutableRawPointer?
+) -> Int {
+    let transfer = Unmanaged<Transfer>.fromOpaque(userdata!).takeUnretainedValue()
+    return transfer.headerArrived(UnsafeRawBufferPointer(start: data, count: size * count)) ? size * count : 0
 }
 
 /// CURLOPT_PREREQFUNCTION: a connection is made (TCP and TLS) or reused and a request is about

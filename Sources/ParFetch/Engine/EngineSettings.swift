@@ -19,9 +19,14 @@ final class EngineSettings {
     /// How messages name the configured proxy (`ProxyURL.name`); nil when transfers go
     /// direct, or through a proxy from the environment, whose `no_proxy` may send some direct.
     let proxyName: String?
+    /// A crawl's scope: a redirect that leaves it is not followed (`out_of_scope`).
+    let redirectScope: CrawlScope?
+    /// Resolves redirects' targets for `redirectScope`.
+    let urlCheck = URLCheck()
 
-    init(_ configuration: FetchConfiguration) {
+    init(_ configuration: FetchConfiguration, redirectScope: CrawlScope? = nil) {
         self.configuration = configuration
+        self.redirectScope = redirectScope
         headers = makeHeaderList(configuration.headers)
         let variables = ["http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]
         proxy = configuration.proxy ?? (variables.contains { getenv($0) != nil } ? nil : "")

@@ -55,7 +55,8 @@ final class EventLoop: @unchecked Sendable {
     private var multi: CurlMulti?
     private var feeder: LoopFeeder?
 
-    init(configuration: FetchConfiguration) throws {
+    /// `redirectScope`: a crawl's scope, which every redirect must stay in.
+    init(configuration: FetchConfiguration, redirectScope: CrawlScope? = nil) throws {
         CurlGlobal.initialize()
         epoll = try System.epollCreate()
         do {
@@ -74,7 +75,7 @@ final class EventLoop: @unchecked Sendable {
         thread = NativeThread { [self] in
             LoopThreads.register(true)
             defer { LoopThreads.register(false) }
-            let multi = CurlMulti(epoll: epoll, configuration: configuration)
+            let multi = CurlMulti(epoll: epoll, configuration: configuration, redirectScope: redirectScope)
             self.multi = multi
             run(multi)
             self.feeder = nil

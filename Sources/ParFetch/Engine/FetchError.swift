@@ -16,6 +16,7 @@ public struct FetchError: Error, Hashable, Sendable, CustomStringConvertible {
             case http2
             case interrupted
             case robots
+            case outOfScope = "out_of_scope"
             case other
         }
 
@@ -48,13 +49,15 @@ public struct FetchError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let interrupted = Kind(.interrupted)
         /// robots.txt disallows the URL.
         public static let robots = Kind(.robots)
+        /// A crawl's redirect went to a URL outside the crawl's scope, and was not followed.
+        public static let outOfScope = Kind(.outOfScope)
         /// Anything else, such as malformed chunked encoding. Not retried.
         public static let other = Kind(.other)
 
         /// Every kind, in the order the record contract lists them.
         public static let all: [Kind] = [
             .invalidURL, .unsupportedScheme, .dns, .connect, .tls, .timeout, .reset, .tooManyRedirects,
-            .tooLarge, .http2, .interrupted, .robots, .other,
+            .tooLarge, .http2, .interrupted, .robots, .outOfScope, .other,
         ]
 
         /// The name used in records, e.g. `too_large`.

@@ -16,6 +16,7 @@ final class Transfer {
     let completion: (Response) -> Void
     let limits: TransferLimits?
     private let maxSize: Int64
+    private let maxRedirects: Int
     private let retention: BodyRetention
     private var keepBody: Bool
 
@@ -30,12 +31,17 @@ final class Transfer {
     /// Requests sent so far, each on a connection made or reused (libcurl's pre-request
     /// callback): fewer than the hops (redirects + 1) means the last hop never connected.
     private(set) var requestsSent = 0
+    /// A crawl's scope, and the loop's URL check to resolve redirects' targets with.
+    var redirectScope: (scope: CrawlScope, check: URLCheck)?
+    /// Why the transfer was stopped at a redirect: its target is out of the crawl's scope.
+    private(set) var leftScope: FetchError?
     /// When the transfer was handed to libcurl (monotonic ns), read fresh rather than from the
     /// loop's turn clock: it tells which time limit fired, so it must not be late.
     let startedAt = System.monotonicNanoseconds()
 
     init(id: Int, request: Request, configuration: FetchConfiguration, limits: TransferLimits?,
          completion: @escaping (Response) -> Void) {
+        maxRedirects = configuration.maxRedirects
         self.id = id
         self.request = request
         self.completion = completion
@@ -54,6 +60,28 @@ final class Transfer {
     /// ended: the request to the URL it had reached never went out.
     func stillConnecting(redirects: Int) -> Bool {
         requestsSent <= redirects
+    }
+
+    /// A response header line arrived; false stops the transfer (a redirect that would leave
+    /// the crawl's scope: `leftScope` says why).
+    func headerArrived(_ line: UnsafeRawBufferPointer) -> Bool {
+        let name = "location:".utf8
+        guard let (scope, check) = redirectScope, let easy, line.count > name.count,
+              zip(line, name).allSatisfy({ $0 | 0x20 == $1 }) else { return true }
+        let status: Int = easy.info(CURLINFO_RESPONSE_CODE)
+        let redirects: Int = easy.info(CURLINFO_REDIRECT_COUNT)
+        // libcurl follows a Location of these, and only while redirects are left.
+        guard (300..<400).contains(status), status != 304, redirects < maxRedirects,
+              let base: String = easy.info(CURLINFO_EFFECTIVE_URL) else { return true }
+        var bytes = line.dropFirst(name.count)
+        while let first = bytes.first, first == 0x20 || first == 0x09 { bytes = bytes.dropFirst() }
+        while let last = bytes.last, last <= 0x20 { bytes = bytes.dropLast() }
+        let value = String(decoding: bytes, as: UTF8.self)
+        guard !value.isEmpty, case .success(let target) = check.resolve(value, against: base),
+              let exclusion = scope.exclusion(of: target) else { return true }
+        let reason = exclusion == .outOfScope ? "out of the crawl's scope (\(scope.kind))" : "excluded by --include/--exclude"
+        leftScope = FetchError(.outOfScope, "redirect to \(URLCheck.redactingPassword(target.absolute)) not followed: \(reason)")
+        return false
     }
 
     /// Takes body bytes (already content-decoded by libcurl); returns how many were taken.

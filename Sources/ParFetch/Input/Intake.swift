@@ -3,6 +3,13 @@
 protocol IntakeSource: AnyObject {
     /// The next item, or nil when the source is exhausted. Throws when it can't be read on.
     func next() throws -> ListItem?
+    /// The intake let `item` pass without a record in this run (another shard's, or done by
+    /// an earlier run).
+    func passed(_ item: ListItem)
+}
+
+extension IntakeSource {
+    func passed(_ item: ListItem) {}
 }
 
 /// The intake's decisions about each item that reaches it, in arrival order: whether it is
@@ -41,7 +48,9 @@ struct Intake {
         // First: a duplicate shares its host, so its first line is this shard's too.
         if let shard, !shard.contains(item) { return .elsewhere }
         // Before the resume check: a finished first line still makes later ones duplicates.
-        let duplicateOf = item.url.flatMap { duplicates?.earlierLine(for: $0, line: item.line) }
+        // A crawl's found URLs are distinct already (its seen-set): only its seeds are looked up.
+        let duplicateOf = (item.crawl?.depth ?? 0) > 0 ? nil
+            : item.url.flatMap { duplicates?.earlierLine(for: $0, line: item.line) }
         if completed.contains(line: item.line, url: item.text) { return .skip }
         var item = item
         item.sequence = nextSequence

@@ -56,6 +56,10 @@ public final class ListInputs: IntakeSource {
         return total
     }
 
+    /// Lines read so far across the inputs, blank lines and comments included: once every
+    /// input is read, the number of the last line.
+    public var linesRead: Int { offset + (reading?.linesRead ?? 0) }
+
     /// The next line of the inputs, numbered across them. Throws `ListReaderError`.
     public func next() throws -> ListItem? {
         try advance(read: { try $0.next() }, url: { line, text in

@@ -1,4 +1,5 @@
-/// One URL line of the input list.
+/// One URL line of the input list, or in a crawl a URL found on a page (its `line` then
+/// counts on after the seeds' lines).
 public struct ListItem: Sendable {
     /// 1-based line number in the input.
     public var line: Int
@@ -9,6 +10,8 @@ public struct ListItem: Sendable {
     /// Its place among the lines that get a record in this run (from 0), for `--ordered`; the
     /// intake numbers the lines it lets through.
     var sequence = 0
+    /// In a crawl: the URL's depth and parent (nil in a list run).
+    public var crawl: CrawlPlace?
 
     public init(line: Int, text: String, target: Result<CheckedURL, FetchError>) {
         self.line = line

@@ -66,6 +66,17 @@ final class URLCheck {
         return .failure(FetchError(.invalidURL, "libcurl's spelling of it does not settle (last: \(spelling))"))
     }
 
+    /// `reference` (a redirect's `Location`) resolved against `base` as libcurl resolves it
+    /// when it follows the redirect, checked.
+    func resolve(_ reference: String, against base: String) -> Result<CheckedURL, FetchError> {
+        var resolved: UnsafeMutablePointer<CChar>?
+        defer { curl_free(resolved) }
+        guard set(base) == CURLUE_OK, curl_url_set(handle, CURLUPART_URL, reference, 0) == CURLUE_OK,
+              curl_url_get(handle, CURLUPART_URL, &resolved, 0) == CURLUE_OK, let resolved
+        else { return .failure(FetchError(.invalidURL, "not a URL libcurl can resolve: \(reference)")) }
+        return check(String(cString: resolved))
+    }
+
     /// Parses after which libcurl's spelling must be stable. Two are seen (a decoded host that
     /// then reads as an address); more would be a libcurl change worth hearing about.
     private static let maximumRespellings = 4

@@ -15,6 +15,11 @@ public struct Record: Sendable {
     public var attempts: Int
     /// With `--dedupe`: the earlier line with the same URL, whose record tells the outcome.
     public var duplicateOf: Int?
+    /// In a crawl: links from the nearest seed (0 for a seed).
+    public var depth: Int?
+    /// In a crawl: the final URL of the page where the link to this one was first found at
+    /// its depth (nil for a seed).
+    public var parent: String?
     public var timing: Timing?
     /// The page's fields, when the body was HTML and parsed.
     public var page: PageData?
@@ -36,6 +41,8 @@ public struct Record: Sendable {
         line = item.line
         sequence = item.sequence
         url = item.text
+        depth = item.crawl?.depth
+        parent = item.crawl?.parent
         ok = false
         attempts = 0
         self.error = error
@@ -46,6 +53,8 @@ public struct Record: Sendable {
         self.line = item.line
         sequence = item.sequence
         url = item.text
+        depth = item.crawl?.depth
+        parent = item.crawl?.parent
         ok = false
         attempts = 0
         duplicateOf = line
@@ -57,6 +66,8 @@ public struct Record: Sendable {
         sequence = item.sequence
         host = item.url?.hostKey ?? ""
         url = item.text
+        depth = item.crawl?.depth
+        parent = item.crawl?.parent
         // The password of a URL given with one is not echoed (the line itself is `url`).
         finalURL = response.finalURL.map(URLCheck.redactingPassword)
         status = response.status

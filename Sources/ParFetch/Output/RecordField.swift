@@ -91,15 +91,17 @@ public struct RecordField: Hashable, Sendable {
     }
 
     /// The CSV columns without `--fields`: the record's scalars, `links_count` rather than the
-    /// links, one column per rule, `duplicate_of` only when de-duplicating and `saved` only
-    /// when saving bodies (each key's `defaultColumn`).
-    public static func defaultColumns(ruleNames: [String], dedupe: Bool, saving: Bool = false) -> [RecordField] {
+    /// links, one column per rule, `duplicate_of` only when de-duplicating, `saved` only
+    /// when saving bodies and `depth`, `parent` only in a crawl (each key's `defaultColumn`).
+    public static func defaultColumns(ruleNames: [String], dedupe: Bool, saving: Bool = false,
+                                      crawling: Bool = false) -> [RecordField] {
         let keys = RecordSchema.keys.indices.filter { index in
             switch RecordSchema.keys[index].defaultColumn {
             case .always: true
             case .never: false
             case .dedupe: dedupe
             case .saving: saving
+            case .crawl: crawling
             }
         }
         return columns(keys.map(RecordField.key), ruleNames: ruleNames)

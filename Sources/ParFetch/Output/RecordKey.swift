@@ -13,6 +13,8 @@ final class RecordKey: @unchecked Sendable {
         case dedupe
         /// Only with `--save-dir`.
         case saving
+        /// Only in a crawl.
+        case crawl
     }
 
     /// As `--fields` takes it and a CSV header shows it: `time.total`.

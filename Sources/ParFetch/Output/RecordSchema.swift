@@ -18,6 +18,8 @@ enum RecordSchema {
         RecordKey("redirects") { $1.integer($0.redirects) },
         RecordKey("attempts") { $1.integer($0.attempts) },
         RecordKey("duplicate_of", defaultColumn: .dedupe) { $1.integer($0.duplicateOf) },
+        RecordKey("depth", defaultColumn: .crawl) { $1.integer($0.depth) },
+        RecordKey("parent", defaultColumn: .crawl) { $1.string($0.parent) },
         RecordKey("time.total") { $1.seconds($0.timing?.totalMicroseconds) },
         RecordKey("time.dns") { $1.seconds($0.timing?.dnsMicroseconds) },
         RecordKey("time.connect") { $1.seconds($0.timing?.connectMicroseconds) },

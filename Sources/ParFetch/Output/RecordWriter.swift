@@ -39,6 +39,7 @@ public final class RecordWriter: Sendable {
     private let threadBox = Mutex<NativeThread?>(nil)
     /// Called from the writer thread when the backlog falls to `lowWater` or when writing fails.
     private let notify = Mutex<(@Sendable () -> Void)?>(nil)
+    private let observer = Mutex<(@Sendable (Record) -> Void)?>(nil)
     private let lowWater = Atomic<Int>(Int.max)
     /// `keepInputOrder`'s window; nil: records are written as they come.
     private let orderWindow = Mutex<Int?>(nil)
@@ -99,8 +100,9 @@ public final class RecordWriter: Sendable {
         threadBox.withLock { $0 = thread }
     }
 
-    /// Queues a record for writing. Never blocks.
+    /// Queues a record for writing. Never blocks (but for what `observe`'s observer does).
     public func submit(_ record: Record) {
+        observer.withLock { $0 }?(record)
         pending.add(1, ordering: .relaxed)
         let wake = state.withLock { state in
             state.records.append(record)
@@ -160,6 +162,12 @@ public final class RecordWriter: Sendable {
     /// Why writing failed (`isBrokenPipe` when the reader went away); nil while all is well.
     /// Records submitted after a failure are dropped.
     public var failed: OutputError? { failure.withLock { $0 } }
+
+    /// Has `observer` called with every record submitted from now on, on the submitting
+    /// thread, before the record is queued: a crawl learns there what a page links to.
+    func observe(_ observer: (@Sendable (Record) -> Void)?) {
+        self.observer.withLock { $0 = observer }
+    }
 
     /// Asks to be called (on the writer thread) when the backlog drops to `lowWater` after a
     /// write, and when writing fails.

@@ -73,6 +73,11 @@ enum System {
         try check("open") { Glibc.open(path, flags | O_CLOEXEC, mode) }
     }
 
+    /// Where temporary files go: `$TMPDIR`, or /tmp.
+    static var temporaryDirectory: String {
+        getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+    }
+
     /// Monotonic time in nanoseconds, for deadlines.
     static func monotonicNanoseconds() -> UInt64 {
         var now = timespec()
