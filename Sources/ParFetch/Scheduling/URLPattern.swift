@@ -15,15 +15,21 @@ public final class URLPattern: @unchecked Sendable, CustomStringConvertible {
 
     /// Compiles `expression`; throws its error as `regerror` words it.
     public init(_ expression: String) throws(URLPatternError) {
-        compiled = .allocate(capacity: 1)
-        description = expression
-        let status = regcomp(compiled, expression, REG_EXTENDED | REG_NOSUB)
+        // Compiled before any property is set: a class whose init throws once they all are
+        // runs its deinit, which would free a pattern never compiled.
+        let pattern = UnsafeMutablePointer<regex_t>.allocate(capacity: 1)
+        let status = regcomp(pattern, expression, REG_EXTENDED | REG_NOSUB)
         guard status == 0 else {
-            var message = [CChar](repeating: 0, count: 256)
-            regerror(status, compiled, &message, message.count)
-            compiled.deallocate()
-            throw URLPatternError(expression: expression, reason: String(cString: message))
+            var message = [UInt8](repeating: 0, count: 256)
+            let length = message.withUnsafeMutableBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { regerror(status, pattern, $0.baseAddress, $0.count) }
+            }
+            pattern.deallocate()
+            let reason = String(decoding: message.prefix(max(0, min(length, message.count) - 1)), as: UTF8.self)
+            throw URLPatternError(expression: expression, reason: reason)
         }
+        compiled = pattern
+        description = expression
     }
 
     deinit {
