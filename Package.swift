@@ -45,7 +45,7 @@ let package = Package(
         ),
         // Linux headers the Glibc module lacks (epoll, eventfd); headers only, no code.
         .systemLibrary(name: "CLinux"),
-        // zlib, for the fixture server's gzip routes only.
+        // zlib: the sitemap reader inflates gzip sitemaps; the fixture server's gzip routes.
         .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",
@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "ParFetch",
             dependencies: [
-                "CCurl", "CLibCurl", "CLibXML2", "CLinux", "CIDN2", "CLibPSL",
+                "CCurl", "CLibCurl", "CLibXML2", "CLinux", "CIDN2", "CLibPSL", "CZlib",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -82,7 +82,7 @@ let package = Package(
         .executableTarget(name: "parse-bench", dependencies: ["ParFetch"], path: "bench/parse-bench"),
         // 200,000 mixed URLs through the library: one record each, memory and descriptors flat.
         .executableTarget(name: "soak", dependencies: ["ParFetch"], path: "bench/soak"),
-        .testTarget(name: "ParFetchTests", dependencies: ["ParFetch", "FixtureServer"]),
+        .testTarget(name: "ParFetchTests", dependencies: ["ParFetch", "FixtureServer", "CZlib"]),
         .testTarget(
             name: "FixtureServerTests",
             dependencies: [

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 fixtures=../fixtures
 rm -rf corpus
-mkdir -p corpus/{list-line,css-selector,page,robots,resume}
+mkdir -p corpus/{list-line,css-selector,page,robots,resume,sitemap}
 
 seed() {  # seed TARGET NAME: standard input becomes corpus/TARGET/NAME
     cat >"corpus/$1/$2"
@@ -64,3 +64,33 @@ EOF_RECORDS
 # (the last line loses its newline: a record torn by a crash)
 truncate -s -1 corpus/resume/records
 printf 'not json\n{"line":2,"url":"x"}\n{"line":2,"url":"y","error":null}\n' | seed resume mixed
+
+# sitemap: a body as fetched (plain or gzip); it is also read as a robots.txt.
+seed sitemap urlset <<'EOF_SITEMAP'
+<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">
+  <url><loc>https://example.com/</loc><lastmod>2024-01-01</lastmod><changefreq>daily</changefreq><priority>0.8</priority></url>
+  <url><loc>
+     https://example.com/a?x=1&amp;y=2
+  </loc><image:image><image:loc>https://example.com/i.png</image:loc></image:image></url>
+  <url><loc><![CDATA[/relative?a=1&b=2]]></loc></url>
+  <url><loc>ftp://example.com/x</loc></url>
+  <url/>
+</urlset>
+EOF_SITEMAP
+seed sitemap index <<'EOF_SITEMAP'
+<?xml version="1.0" encoding="UTF-8"?>
+<sm:sitemapindex xmlns:sm="http://www.sitemaps.org/schemas/sitemap/0.9">
+  <sm:sitemap><sm:loc>https://example.com/sitemap1.xml.gz</sm:loc><sm:lastmod>2004-10-01T18:23:17+00:00</sm:lastmod></sm:sitemap>
+  <sm:sitemap><sm:loc>https://example.com/s&#x32;.xml</sm:loc></sm:sitemap>
+</sm:sitemapindex>
+EOF_SITEMAP
+seed sitemap entities <<'EOF_SITEMAP'
+<?xml version="1.0"?>
+<!DOCTYPE urlset [<!ENTITY e "https://internal.example/"><!ENTITY x SYSTEM "file:///etc/hostname"><!ENTITY a "&e;&e;">]>
+<urlset><url><loc>&e;</loc></url><url><loc>&x;</loc></url><url><loc>https://example.com/&a;</loc></url></urlset>
+EOF_SITEMAP
+printf '<urlset><url><loc>https://example.com/1</loc></url><url><loc>https://exa' | seed sitemap cut
+printf '<!DOCTYPE html>\n<html><head><title>404</title></head><body></body></html>\n' | seed sitemap html
+printf 'User-agent: *\nDisallow: /x\nSitemap: https://example.com/sitemap.xml\nsitemap:/relative.xml\n' | seed sitemap robots
+printf '<urlset><url><loc>https://example.com/gz</loc></url></urlset>\n' | gzip -9n | seed sitemap gzip
