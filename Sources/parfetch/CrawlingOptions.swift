@@ -30,6 +30,17 @@ struct CrawlingOptions: ParsableArguments {
         "With --crawl: URLs of one host (name and port) fetched at most.", valueName: "n"))
     var maxPagesPerHost: Int?
 
+    @Option(help: ArgumentHelp(
+        "Read this sitemap (or sitemap index; gzip or not) and fetch the pages it lists, as seeds of the crawl with --crawl, else as the list (repeatable).",
+        valueName: "url"))
+    var sitemap: [String] = []
+
+    @Flag(help: "With --crawl: also seed the crawl with the sitemaps each seed host's robots.txt lists (Sitemap: lines), or its /sitemap.xml.")
+    var sitemaps = false
+
+    /// Whether the run is a crawl: --crawl, or a sitemap read as the list.
+    var crawls: Bool { crawl || !sitemap.isEmpty }
+
     /// The depth when --depth is not given.
     static let defaultDepth = CrawlSettings().depth
 
@@ -37,7 +48,7 @@ struct CrawlingOptions: ParsableArguments {
         if !crawl {
             let given = [("--depth", depth != nil), ("--scope", scope != nil), ("--include", !include.isEmpty),
                          ("--exclude", !exclude.isEmpty), ("--max-pages", maxPages != nil),
-                         ("--max-pages-per-host", maxPagesPerHost != nil)]
+                         ("--max-pages-per-host", maxPagesPerHost != nil), ("--sitemaps", sitemaps)]
             if let (flag, _) = given.first(where: \.1) {
                 throw ValidationError("\(flag) applies to crawls: add --crawl")
             }
@@ -52,16 +63,32 @@ struct CrawlingOptions: ParsableArguments {
             throw ValidationError.outOfRange("--max-pages-per-host", mustBe: "at least 1", got: maxPagesPerHost)
         }
         _ = try patterns()
+        _ = try sitemapURLs()
+    }
+
+    private func sitemapURLs() throws -> [CheckedURL] {
+        try sitemap.map { text in
+            switch Result(catching: { () throws(FetchError) in try CheckedURL(text) }) {
+            case .success(let url): return url
+            case .failure(let error): throw ValidationError("--sitemap \(text): \(error.message)")
+            }
+        }
     }
 
     /// The crawl's settings, or nil for a list run. `output`: the records' file, beside
     /// which the frontier is kept (nil: standard output, and a temporary frontier).
-    func settings(output: String?, resuming: Bool) throws -> CrawlSettings? {
-        guard crawl else { return nil }
+    /// `seedHosts`: a URL of each seed host, for --sitemaps.
+    func settings(output: String?, resuming: Bool, seedHosts: () throws -> [CheckedURL]) throws -> CrawlSettings? {
+        guard crawls else { return nil }
         var settings = CrawlSettings()
-        settings.depth = depth ?? Self.defaultDepth
+        // A sitemap read as the list: its pages only, wherever they are.
+        settings.depth = crawl ? depth ?? Self.defaultDepth : 0
         let (include, exclude) = try patterns()
-        settings.scope = CrawlScope(kind: scope ?? .host, include: include, exclude: exclude)
+        settings.scope = CrawlScope(kind: crawl ? scope ?? .host : .any, include: include, exclude: exclude)
+        settings.sitemaps = try sitemapURLs().map(SitemapSource.sitemap)
+        if sitemaps {
+            settings.sitemaps += try seedHosts().map(SitemapSource.robotsTxt(of:))
+        }
         settings.maxPages = maxPages
         settings.maxPagesPerHost = maxPagesPerHost
         settings.frontierPath = output.map(CrawlSettings.frontierPath(besideOutput:))

@@ -64,10 +64,10 @@ struct ParFetchCommand: ParsableCommand {
 
     func validate() throws {
         try output.validate(ruleNames: parsing.rules().map(\.name), resuming: input.resuming)
-        if crawling.crawl && input.shard != nil {
+        if crawling.crawls && input.shard != nil {
             throw ValidationError("--shard splits a list by host; a crawl's pages are found as it goes: give each run its own seeds instead")
         }
-        if inputs.isEmpty && isatty(STDIN_FILENO) == 1 {
+        if inputs.isEmpty && crawling.sitemap.isEmpty && isatty(STDIN_FILENO) == 1 {
             throw ValidationError("no URL list: give URLs or a FILE, pipe URLs to standard input, or give - to type them")
         }
     }
@@ -80,7 +80,8 @@ struct ParFetchCommand: ParsableCommand {
         let stop = CrawlStop()
         stop.requestOnInterrupt()
 
-        let list = try ListInputs(arguments: inputs)
+        // A sitemap read as the list needs no other.
+        let list = inputs.isEmpty && !crawling.sitemap.isEmpty ? ListInputs.none() : try ListInputs(arguments: inputs)
         if inputs.contains("-") && isatty(STDIN_FILENO) == 1 {
             Terminal.warn("reading URLs from the terminal, one a line; end with Ctrl-D")
         }
@@ -88,10 +89,10 @@ struct ParFetchCommand: ParsableCommand {
         let statsFile = try openStatsFile()
         let bodyStore = try output.openBodyStore()
         let format = try output.recordFormat(ruleNames: parsing.rules().map(\.name), dedupe: input.dedupe,
-                                             crawling: crawling.crawl)
+                                             crawling: crawling.crawls)
         let (writer, completed) = try openOutput(format: format)
         let options = try crawlOptions(openFiles: openFiles, bodyStore: bodyStore, completed: completed)
-        if crawling.crawl && output.output == nil && input.resuming {
+        if crawling.crawls && output.output == nil && input.resuming {
             Terminal.warn("--resume needs -o FILE: a crawl to standard output starts afresh")
         }
         var run = crawl(list, writer: writer, options: options, stop: stop)
@@ -137,7 +138,7 @@ struct ParFetchCommand: ParsableCommand {
         // can't be read twice, so a list from it is not compared.
         let list = inputs.isEmpty || inputs.contains("-") ? nil : try ListInputs(arguments: inputs)
         // A crawl's records are compared with its seeds, then with the URLs of its frontier.
-        let frontier = crawling.crawl ? CrawlSettings.frontierPath(besideOutput: path) : nil
+        let frontier = crawling.crawls ? CrawlSettings.frontierPath(besideOutput: path) : nil
         let frontierExists = frontier.map { access($0, F_OK) == 0 } ?? false
         var lines = list.map { list in { try list.nextText() } }
         if let list, let frontier, frontierExists {
@@ -176,7 +177,13 @@ struct ParFetchCommand: ParsableCommand {
         requests.apply(to: &options.fetch)
         try parsing.apply(to: &options)
         let path = output.output.flatMap { $0 == "-" ? nil : $0 }
-        options.crawl = try crawling.settings(output: path, resuming: input.resuming)
+        options.crawl = try crawling.settings(output: path, resuming: input.resuming) {
+            // The seeds are read once more for their hosts; those from standard input can't be.
+            guard !inputs.contains("-") else {
+                throw ValidationError("--sitemaps reads the seeds' hosts first: give the seeds as URLs or files, not on standard input")
+            }
+            return try ListInputs.hosts(arguments: inputs, limit: 1_000)
+        }
         return options
     }
 

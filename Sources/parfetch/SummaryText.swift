@@ -29,7 +29,12 @@ enum SummaryText {
                        (unfetched.overDepth, "beyond --depth \(depth)"), (unfetched.overBudget, "over --max-pages"),
                        (unfetched.fetchedThroughRedirect, "fetched already through a redirect")]
             .filter { $0.0 > 0 }.map { "\(Format.count($0.0)) \($0.1)" }
-        return "crawl: \(Format.count(report.seen, "distinct URL")) seen"
+        var text = "crawl: \(Format.count(report.seen, "distinct URL")) seen"
             + (reasons.isEmpty ? "" : "; not fetched: " + reasons.joined(separator: ", ")) + "\n"
+        if let sitemaps = report.sitemaps {
+            text += "sitemaps: \(Format.count(sitemaps.files, "file")) read, \(Format.count(sitemaps.urls, "new URL")) listed"
+                + (sitemaps.failures.isEmpty ? "" : "; not read: " + sitemaps.failures.joined(separator: "; ")) + "\n"
+        }
+        return text
     }
 }

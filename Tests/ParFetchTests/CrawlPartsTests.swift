@@ -84,7 +84,7 @@ import Testing
         let text = String(decoding: lines, as: UTF8.self)
         let parsed = text.split(separator: "\n").map { FrontierFile.parse($0) }
         #expect(parsed == [.found(depth: 3, url: "https://a/b", parent: "https://a/"), .fetched(url: "https://a/moved")])
-        for bad in ["", "0\thttps://a/\tp", "x\thttps://a/\tp", "1\t\tp", "R\t", "1\thttps://a/", "-1\tu\tp",
+        for bad in ["", "S\t", "x\thttps://a/\tp", "1\t\tp", "R\t", "1\thttps://a/", "-1\tu\tp",
                     "9999999\tu\tp", "1\tu\tp\tq", "R\tu\tv"] {
             #expect(FrontierFile.parse(Substring(bad)) == nil, "\(bad)")
         }

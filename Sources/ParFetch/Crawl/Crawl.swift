@@ -17,11 +17,15 @@ public enum Crawl {
         }
         var fetch = options.fetch
         fetch.bodies = options.bodyStore != nil ? .all : options.parse ? .html : .none
+        let loop = try EventLoop(configuration: fetch, redirectScope: options.crawl?.scope)
+        defer { loop.shutdown() }
         // A crawl reads its inputs as seeds, then the links its pages add to the frontier.
         let frontier = try options.crawl.map { settings in
             try Frontier(seeds: inputs, settings: settings, file: settings.frontierPath.map {
                 try FrontierFile(path: $0, resuming: settings.resuming)
-            } ?? FrontierFile(temporaryIn: System.temporaryDirectory))
+            } ?? FrontierFile(temporaryIn: System.temporaryDirectory)) { urls in
+                fetchWaiting(urls, on: loop, timeout: options.fetch.timeout)
+            }
         }
         if let frontier {
             writer.observe { frontier.finished($0) }
@@ -30,11 +34,10 @@ public enum Crawl {
             if let frontier {
                 writer.observe(nil)
                 frontier.cancel()
-                monitor.setCrawlReport(CrawlMonitor.CrawlReport(seen: frontier.seenCount, unfetched: frontier.unfetchedCounts))
+                monitor.setCrawlReport(CrawlMonitor.CrawlReport(
+                    seen: frontier.seenCount, unfetched: frontier.unfetchedCounts, sitemaps: frontier.sitemapReport))
             }
         }
-        let loop = try EventLoop(configuration: fetch, redirectScope: options.crawl?.scope)
-        defer { loop.shutdown() }
         let ready = ReadyQueue(capacity: max(1024, 2 * min(options.concurrency, 1 << 20)))
         // nil while running; then whether every line got its record.
         let done = ConditionLock<Bool?>(nil)
@@ -87,5 +90,25 @@ public enum Crawl {
         monitor: CrawlMonitor = CrawlMonitor()
     ) throws -> CrawlOutcome {
         try run(inputs: ListInputs(list), writer: writer, options: options, stop: stop, monitor: monitor)
+    }
+
+    /// Fetches `urls` at once on `loop` (sitemaps: every body kept, up to the protocol's
+    /// 50 MB) and waits for all of them; for the intake thread, before pages are fetched.
+    private static func fetchWaiting(_ urls: [String], on loop: EventLoop, timeout: Double?) -> [Response] {
+        let responses = ConditionLock([Response?](repeating: nil, count: urls.count))
+        let limits = TransferLimits(timeout: timeout ?? 60, maxSize: 52_428_800)
+        for (index, url) in urls.enumerated() {
+            let started = loop.execute { multi in
+                // Negative ids: admission numbers its transfers from 1 on the same loop.
+                multi.start(Request(url: url), id: -1 - index, limits: limits) { response in
+                    responses.withLock { $0[index] = response }
+                    responses.broadcast()
+                }
+            }
+            if !started {
+                responses.withLock { $0[index] = Response(url: url, error: FetchError(.interrupted, "the run is stopping")) }
+            }
+        }
+        return responses.withLock(when: { $0.allSatisfy { $0 != nil } }) { $0.map { $0! } }
     }
 }

@@ -30,6 +30,8 @@ public final class CrawlMonitor: Sendable {
         /// Distinct URLs seen: seeds, links found, redirects' ends.
         public var seen = 0
         public var unfetched = Unfetched()
+        /// What the sitemaps gave; nil when there were none to read.
+        public var sitemaps: SitemapReport?
     }
 
     private let transfers = Atomic<Int>(0)

@@ -9,6 +9,8 @@ public struct CrawlSettings: Sendable {
     public var maxPages: Int?
     /// URLs of one host (host and port) fetched at most; nil: no limit.
     public var maxPagesPerHost: Int?
+    /// Sitemaps whose pages are seeds too, read before the first page is fetched.
+    public var sitemaps: [SitemapSource] = []
     /// The frontier file (`FrontierFile`); nil: a temporary file, gone at the end of the run.
     public var frontierPath: String?
     /// Continue the crawl whose frontier is at `frontierPath` (with `CrawlOptions.completed`
@@ -44,7 +46,7 @@ extension CrawlSettings {
                 case .found(_, let url, _)?:
                     line += 1
                     return (line: line, text: String(url))
-                case .fetched?:
+                case .fetched?, .sitemapsRead?:
                     continue
                 case nil:
                     throw FrontierError.notAFrontier(file.path, line: cursor.lines)

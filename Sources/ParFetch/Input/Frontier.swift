@@ -33,6 +33,8 @@ final class Frontier: IntakeSource, @unchecked Sendable {
     private var handedOut = 0
     private var perHost: [String: Int] = [:]
     private let check = URLCheck()
+    /// Reads the sitemaps at the first `next`, unless an earlier run read them all.
+    private var sitemaps: SitemapSeeds?
 
     private struct Level {
         /// URLs of `depth` handed out whose record has not come.
@@ -55,16 +57,22 @@ final class Frontier: IntakeSource, @unchecked Sendable {
     private let failure = Mutex<FrontierError?>(nil)
 
     /// A crawl from `seeds`, whose frontier is `file` (loaded again, when resumed).
-    init(seeds: ListInputs, settings: CrawlSettings, file: FrontierFile) throws(FrontierError) {
+    /// `fetch` fetches sitemaps (and robots.txt files for them), several at once.
+    init(seeds: ListInputs, settings: CrawlSettings, file: FrontierFile,
+         fetch: @escaping ([String]) -> [Response] = { _ in [] }) throws(FrontierError) {
         self.seeds = seeds
         scope = settings.scope
         limits = settings
         self.file = file
         cursor = FrontierCursor(file: file)
+        sitemaps = settings.sitemaps.isEmpty ? nil : SitemapSeeds(sources: settings.sitemaps, fetch: fetch)
         guard settings.resuming else { return }
         var state = Seen()
+        var sitemapsRead = false
         try file.load { entry in
             switch entry {
+            case .sitemapsRead:
+                sitemapsRead = true
             case .found(_, let url, _):
                 _ = state.urls.insert(SeenSet.hash(url.utf8))
             case .fetched(let url):
@@ -73,7 +81,12 @@ final class Frontier: IntakeSource, @unchecked Sendable {
             }
         }
         seen.withLock { $0 = state }
+        // Read again when a crash cut them short: the seen-set keeps out what was appended.
+        if sitemapsRead { sitemaps = nil }
     }
+
+    /// What the sitemaps gave; nil when there were none to read.
+    private(set) var sitemapReport: SitemapReport?
 
     /// What was found and not fetched, so far.
     var unfetchedCounts: CrawlMonitor.Unfetched { unfetched.withLock { $0 } }
@@ -84,6 +97,15 @@ final class Frontier: IntakeSource, @unchecked Sendable {
     // MARK: the intake thread
 
     func next() throws -> ListItem? {
+        if let sitemaps {
+            // Before any page is fetched: the seeds they list come first in the file.
+            self.sitemaps = nil
+            for case .sitemap(let url) in sitemaps.sources { scope.add(seed: url) }
+            sitemapReport = try sitemaps.read(into: file) { hash in seen.withLock { $0.urls.insert(hash) } }
+            var line: [UInt8] = []
+            FrontierFile.appendSitemapsRead(to: &line)
+            try file.append(line)
+        }
         while true {
             if let error = failure.withLock({ $0 }) { throw error }
             if readingSeeds {

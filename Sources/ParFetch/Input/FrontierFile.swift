@@ -10,6 +10,8 @@ import Glibc
 ///
 ///     2<TAB>https://example.com/b.html<TAB>https://example.com/a.html   found at depth 2 on a.html
 ///     R<TAB>https://example.com/moved.html                             reached through a redirect
+///     0<TAB>https://example.com/c.html<TAB>https://example.com/sitemap.xml  a seed a sitemap lists
+///     S                                                                every sitemap read
 ///
 /// Breadth-first admission appends the URLs of depth d + 1 only while depth d is fetched, so
 /// the file is in depth order. Each append is one `write` of whole lines, made visible to
@@ -21,10 +23,13 @@ import Glibc
 final class FrontierFile: @unchecked Sendable {
     /// One line of the file.
     enum Entry: Equatable {
-        /// A URL to fetch at `depth` (1 or more), found on the page `parent`.
+        /// A URL to fetch at `depth`, found on the page `parent` (at depth 0: listed by the
+        /// sitemap `parent`).
         case found(depth: Int, url: Substring, parent: Substring)
         /// A URL fetched already, as the end of a redirect.
         case fetched(url: Substring)
+        /// The crawl's sitemaps were all read: the seeds they list come before this line.
+        case sitemapsRead
     }
 
     let path: String
@@ -132,6 +137,11 @@ final class FrontierFile: @unchecked Sendable {
         lines.append(0x0A)
     }
 
+    /// Appends the line that says the sitemaps were all read.
+    static func appendSitemapsRead(to lines: inout [UInt8]) {
+        lines.append(contentsOf: [UInt8(ascii: "S"), 0x0A])
+    }
+
     /// Whether `url` can be written into an entry: no tab, CR or LF (libcurl never spells a
     /// URL with one).
     static func canHold(_ url: some StringProtocol) -> Bool {
@@ -140,12 +150,13 @@ final class FrontierFile: @unchecked Sendable {
 
     /// The entry `line` (without its newline) holds; nil when it is not one.
     static func parse(_ line: Substring) -> Entry? {
+        if line == "S" { return .sitemapsRead }
         let fields = line.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false)
         if fields.count == 2, fields[0] == "R", !fields[1].isEmpty {
             return .fetched(url: fields[1])
         }
         guard fields.count == 3, !fields[1].isEmpty, fields[0].utf8.count <= 6,
-              fields[0].utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let depth = Int(fields[0]), depth >= 1,
+              fields[0].utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let depth = Int(fields[0]), depth >= 0,
               !fields[2].contains("\t")
         else { return nil }
         return .found(depth: depth, url: fields[1], parent: fields[2])

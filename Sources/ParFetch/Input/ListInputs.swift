@@ -34,6 +34,26 @@ public final class ListInputs: IntakeSource {
         pending = [.list(list)]
     }
 
+    private init(inputs: [Input]) {
+        pending = inputs
+    }
+
+    /// No input at all (a crawl seeded by its sitemaps alone).
+    public static func none() -> ListInputs { ListInputs(inputs: []) }
+
+    /// A URL of each distinct host (host and port) among the fetchable lines of the inputs,
+    /// in order of first appearance, `limit` at most: reads the inputs to their end (or to
+    /// the limit). Throws `ListReaderError`.
+    public static func hosts(arguments: [String], limit: Int) throws -> [CheckedURL] {
+        let inputs = try ListInputs(arguments: arguments)
+        var seen = Set<String>()
+        var hosts: [CheckedURL] = []
+        while hosts.count < limit, let item = try inputs.next() {
+            if let url = item.url, seen.insert(url.hostKey).inserted { hosts.append(url) }
+        }
+        return hosts
+    }
+
     /// Whether the command-line argument `argument` is a URL rather than a list's path: it
     /// starts with `http://` or `https://` (in any case).
     public static func isURL(_ argument: String) -> Bool {
