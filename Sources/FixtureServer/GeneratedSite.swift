@@ -42,8 +42,7 @@ public enum GeneratedSite {
     /// The pages page `index` links, in page order: children, then parent, root and an earlier
     /// page (repeats kept; a crawler de-duplicates them).
     public static func links(of index: Int, pages: Int) -> [Int] {
-        let first = fanout * index + 1
-        var links = Array(first..<min(pages, first + fanout))
+        var links = Array(Self.children(of: index, pages: pages))
         if index > 0 {
             links += [(index - 1) / fanout, 0]
         }
@@ -62,8 +61,7 @@ public enum GeneratedSite {
         html += "</head>\n<body>\n<h1>Page \(index)</h1>\n"
         html += Self.filler[index % Self.filler.count]
         html += "<ul>\n"
-        let first = fanout * index + 1
-        for child in first..<min(pages, first + fanout) {
+        for child in Self.children(of: index, pages: pages) {
             html += "<li><a href=\"\(child).html\">page \(child)</a></li>\n"
         }
         html += "</ul>\n"
@@ -76,6 +74,11 @@ public enum GeneratedSite {
         }
         html += "</body>\n</html>\n"
         return html
+    }
+
+    private static func children(of index: Int, pages: Int) -> Range<Int> {
+        let first = fanout * index + 1
+        return first..<max(first, min(pages, first + fanout))
     }
 
     /// A pseudo-random page before `index` (> 1), the same each time.
