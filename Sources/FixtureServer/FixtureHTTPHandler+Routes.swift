@@ -76,6 +76,11 @@ extension FixtureHTTPHandler {
         case .overlong, .endless, .hugeHeader, .badChunk, .trickleHeaders, .redirectLoop, .binary, .badTitle,
              .nested, .links:
             self.respondHostile(to: route, context: context)
+        case .crawl(let host, let path):
+            self.respondCrawl(host: host, path: path, context: context)
+        case .generated(let index, let pages):
+            guard let html = GeneratedSite.html(of: index, pages: pages) else { return self.notFound(context: context) }
+            self.respond(.ok, contentType: "text/html; charset=utf-8", body: ByteBuffer(string: html), context: context)
         case .stats:
             self.respondJSON(self.state.stats.snapshot(), context: context)
         case .statsReset:

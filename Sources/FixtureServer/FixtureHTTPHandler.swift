@@ -37,15 +37,16 @@ final class FixtureHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch self.unwrapInboundIn(data) {
         case .head(let head):
-            let route = Route(uri: head.uri)
+            let hostHeader = head.headers.first(name: "host")
+            let route = Route(uri: head.uri, host: HostHeader(hostHeader).name)
             if route.isCounted {
-                self.state.requestLog.append(uri: head.uri)
+                self.state.requestLog.append(uri: head.uri, host: HostHeader(hostHeader).name)
             }
             self.exchange = Exchange(
                 head: head,
                 route: route,
                 inFlight: route.isCounted
-                    ? self.state.stats.requestStarted(host: head.headers.first(name: "host")?.lowercased() ?? "")
+                    ? self.state.stats.requestStarted(host: hostHeader?.lowercased() ?? "")
                     : nil
             )
         case .body:

@@ -35,6 +35,11 @@ import NIOPosix
 ///   default 64 KiB), `/bad-title` (a title with a NUL and bytes that are not UTF-8),
 ///   `/nested?depth=N` (N nested `<div>`s, default 100,000), `/links?count=N` (N distinct
 ///   links, default 1000). Large bodies are made as they are written.
+/// - `/crawl/…` and `/robots.txt` with a `Host` of `a.localhost`, `shop.a.localhost` or
+///   `b.localhost` (any port): the crawl test site, ``CrawlSite`` (its doc comment maps it);
+///   under any other host `/crawl/` is 404 and `/robots.txt` is as above.
+/// - `/gen/P/N.html` (N < P ≤ 100,000,000, any host): page N of a generated site of P pages
+///   for crawl benchmarks, ``GeneratedSite``.
 /// - `/stats`, `/stats/reset`: ``FixtureStats`` as JSON (in flight in all and for each Host
 ///   header); these two are not counted (and not in ``requestLog()``).
 /// - anything else: 404, or, for a server started with `answerAnyPath`, 200 `text/plain` with

@@ -5,11 +5,15 @@ import NIOCore
 public struct LoggedRequest: Sendable, Equatable {
     /// The request target as sent: path and query, or the whole URL for a request through a proxy.
     public var uri: String
+    /// The request's `Host` header, lowercased and without its port ("" when it had none), so
+    /// that tests of the `/crawl/` site (``CrawlSite``) can tell its host names apart.
+    public var host: String
     /// When its head arrived, in seconds since the server started, on a monotonic clock.
     public var time: Double
 
-    public init(uri: String, time: Double) {
+    public init(uri: String, host: String = "", time: Double) {
         self.uri = uri
+        self.host = host
         self.time = time
     }
 }
@@ -38,11 +42,11 @@ final class RequestLog: Sendable {
         self.capacity = capacity
     }
 
-    func append(uri: String) {
+    func append(uri: String, host: String = "") {
         self.ring.withLockedValue { ring in
             // The clock is read under the lock, so times never decrease along the log.
             let time = Double((NIODeadline.now() - self.start).nanoseconds) / 1e9
-            let entry = LoggedRequest(uri: uri, time: time)
+            let entry = LoggedRequest(uri: uri, host: host, time: time)
             if ring.entries.count < self.capacity {
                 ring.entries.append(entry)
             } else {

@@ -1,6 +1,7 @@
-/// What a request asks for, decided from its URI alone, so that routing is a pure function that
-/// tests can check without a socket. Anything malformed (a non-numeric code, a name with `/` or
-/// `..`, a value out of range) is ``notFound``.
+/// What a request asks for, decided from its URI (and, for the `/crawl/` site, its Host
+/// header's name) alone, so that routing is a pure function that tests can check without a
+/// socket. Anything malformed (a non-numeric code, a name with `/` or `..`, a value out of
+/// range) is ``notFound``.
 enum Route: Equatable, Sendable {
     case page(name: String)
     case gzip(name: String)
@@ -45,6 +46,10 @@ enum Route: Equatable, Sendable {
     case nested(depth: Int)
     /// A page of `count` distinct links.
     case links(count: Int)
+    /// `/crawl/…` and `/robots.txt` on one of ``CrawlSite/hosts``: ``CrawlSite/page(host:path:port:)``.
+    case crawl(host: String, path: String)
+    /// `/gen/P/N.html`: page `index` of a ``GeneratedSite`` of `pages` pages.
+    case generated(index: Int, pages: Int)
     case stats
     case statsReset
     case notFound
@@ -67,7 +72,10 @@ enum Route: Equatable, Sendable {
     /// The largest `/gzip-bomb` (a bit under 4 GiB, so the gzip trailer's 32-bit size is exact).
     static let maxGzipBombSize = 4_000_000_000
 
-    init(uri: String) {
+    /// `host` is the request's Host header name (lowercase, no port; ``HostHeader``): on a
+    /// ``CrawlSite`` host, `/crawl/` and `/robots.txt` are that site's; elsewhere the host
+    /// changes nothing.
+    init(uri: String, host: String = "") {
         // A request through a proxy names the whole URL ("absolute form"); route its path.
         var uri = Substring(uri)
         if let colon = uri.firstIndex(of: ":"), uri[..<colon].allSatisfy(\.isLetter),
@@ -82,6 +90,10 @@ enum Route: Equatable, Sendable {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count >= 2, parts[0].isEmpty else {
             self = .notFound
+            return
+        }
+        if CrawlSite.hosts.contains(host) && (parts[1] == "crawl" || path == "/robots.txt") {
+            self = .crawl(host: host, path: String(path))
             return
         }
         let argument = parts.count == 3 ? String(parts[2]) : nil
@@ -107,6 +119,7 @@ enum Route: Equatable, Sendable {
         case ("overlong", 2), ("endless", 2), ("huge-header", 2), ("bad-chunk", 2), ("trickle-headers", 2),
              ("redirect-loop", 2), ("binary", 2), ("bad-title", 2), ("nested", 2), ("links", 2):
             self = Route.hostile(parts[1], query: query)
+        case ("gen", 4): self = Route.generated(pages: parts[2], page: parts[3])
         case ("stats", 2): self = .stats
         case ("stats", 3) where argument == "reset": self = .statsReset
         default: self = .notFound
@@ -132,6 +145,12 @@ enum Route: Equatable, Sendable {
         guard let text, !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
         guard let value = Int(text), range.contains(value) else { return nil }
         return value
+    }
+
+    /// ``number(_:in:)`` without leading zeros, for names of pages: one page, one URL.
+    static func canonicalNumber(_ text: (some StringProtocol)?, in range: ClosedRange<Int>) -> Int? {
+        guard let text, text == "0" || !text.hasPrefix("0") else { return nil }
+        return number(text, in: range)
     }
 
     private static func redirectTarget(_ query: Substring) -> String? {
@@ -181,6 +200,14 @@ enum Route: Equatable, Sendable {
             return .notFound  // two Retry-After forms at once: which one the test meant is unclear
         }
         return .flaky(failures: failures, status: status, retryAfter: retryAfter)
+    }
+
+    /// `/gen/P/N.html` with N < P ≤ ``GeneratedSite/maxPages``.
+    private static func generated(pages: Substring, page: Substring) -> Route {
+        guard page.hasSuffix(".html"), let pages = canonicalNumber(pages, in: 1...GeneratedSite.maxPages),
+              let index = canonicalNumber(page.dropLast(".html".count), in: 0...(pages - 1))
+        else { return .notFound }
+        return .generated(index: index, pages: pages)
     }
 
     /// Digits with an optional `K`, `M` or `G` suffix (1024-based), within 1…``maxGzipBombSize``.

@@ -3,6 +3,8 @@
 // Serves the fixture routes (see FixtureServer) until SIGINT or SIGTERM. The base URL is the
 // first line of stdout, flushed at once, so scripts can start the server and read where it is.
 // /robots.txt is 404 unless --robots-file (serve that file) or --robots-status (answer that code).
+// Crawl benchmarks need no option: /gen/P/0.html is the root of a generated site of P pages
+// (GeneratedSite; bench/crawl.sh), and /crawl/ under Host a.localhost the crawl test site.
 // Flags are parsed by hand so the server needs no dependency beyond swift-nio.
 
 import FixtureServer
