@@ -6,10 +6,10 @@ struct CrawlingOptions: ParsableArguments {
     var crawl = false
 
     @Option(parsing: .unconditional, help: ArgumentHelp(
-        "With --crawl: links followed from the nearest seed at most (0: the seeds only).", valueName: "n"))
+        "With --crawl: links followed from the nearest seed at most (0: the seeds only). (default: \(CrawlSettings().depth))", valueName: "n"))
     var depth: Int?
 
-    @Option(help: "With --crawl: which links are followed, and which redirects: the seed's host and port, its registrable domain (Public Suffix List), the seed's directory and below, or any http(s) URL.")
+    @Option(help: "With --crawl: which links are followed, and which redirects: the seed's host and port, its registrable domain (Public Suffix List), the seed's directory and below, or any http(s) URL. (default: host)")
     var scope: CrawlScope.Kind?
 
     @Option(help: ArgumentHelp(

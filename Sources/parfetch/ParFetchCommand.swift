@@ -11,7 +11,7 @@ import Glibc
 struct ParFetchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "parfetch",
-        abstract: "Fetch a list of URLs concurrently and write one JSON line per URL.",
+        abstract: "Fetch a list of URLs concurrently, or crawl from them, and write one JSON line per URL.",
         discussion: """
             Each FILE holds one URL per line (http or https); blank lines and lines starting \
             with # are skipped. An argument starting http:// or https:// is a URL to fetch, - is \
@@ -21,6 +21,10 @@ struct ParFetchCommand: ParsableCommand {
             yields exactly one record on standard output (or --output), whatever \
             happens to it (an interrupted run leaves the lines it never started without one: \
             --resume finishes them); messages go to standard error.
+
+            With --crawl the inputs are seeds: the links of every HTML page fetched are \
+            followed, breadth-first to --depth within --scope, and every URL fetched gets one \
+            record, with its depth and parent.
 
             parfetch merge FILE... merges the --ordered outputs of a list's shards (--shard) \
             into one, in line order; see parfetch merge --help.
@@ -141,10 +145,11 @@ struct ParFetchCommand: ParsableCommand {
         let frontier = crawling.crawls ? CrawlSettings.frontierPath(besideOutput: path) : nil
         let frontierExists = frontier.map { access($0, F_OK) == 0 } ?? false
         var lines = list.map { list in { try list.nextText() } }
-        if let list, let frontier, frontierExists {
+        if let list, let frontier {
             var settings = CrawlSettings()
             settings.frontierPath = frontier
-            lines = try settings.recordedLines(seeds: list)
+            // Without its frontier a crawl's output is refused below, whatever its records.
+            lines = frontierExists ? try settings.recordedLines(seeds: list) : nil
         }
         let completed = try CompletedLines.load(path: path, retryErrors: input.resumeFailed, list: lines)
         if let frontier, !frontierExists, completed.lastLine > 0 {

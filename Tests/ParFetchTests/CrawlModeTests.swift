@@ -24,7 +24,7 @@ struct CrawlModeTests {
 
     /// Crawls from `seeds` on a server of its own and returns the records and what it saw.
     static func crawl(_ seeds: [String], server: FixtureServer, concurrency: Int = 16,
-                      _ configure: (inout CrawlSettings, inout CrawlOptions) -> Void) throws -> Outcome {
+                      _ configure: (inout CrawlSettings, inout CrawlOptions) -> Void) async throws -> Outcome {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("crawl-\(UUID().uuidString).jsonl").path
         defer {
             try? FileManager.default.removeItem(atPath: output)
@@ -40,8 +40,12 @@ struct CrawlModeTests {
         options.crawl = settings
         let writer = try RecordWriter(path: output)
         let monitor = CrawlMonitor()
-        try Crawl.run(inputs: try ListInputs(arguments: seeds), writer: writer, options: options, monitor: monitor)
-        #expect(writer.close() == nil)
+        let run = options
+        let closed = try await blocking {
+            try Crawl.run(inputs: try ListInputs(arguments: seeds), writer: writer, options: run, monitor: monitor)
+            return writer.close()
+        }
+        #expect(closed == nil)
         let records = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map {
             try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
         }
@@ -69,7 +73,7 @@ struct CrawlModeTests {
         let server = try await Self.start()
         defer { Task { try await server.shutdown() } }
         let seed = scope == .prefix ? "http://a.localhost:\(server.port)/crawl/docs/v1/index.html" : CrawlSite.seed(port: server.port)
-        let outcome = try Self.crawl([seed], server: server) { settings, _ in
+        let outcome = try await Self.crawl([seed], server: server) { settings, _ in
             settings.depth = depth
             settings.scope = CrawlScope(kind: scope)
         }
@@ -92,7 +96,7 @@ struct CrawlModeTests {
     func depthIsTheShortestPathWhateverFinishesFirst(depth: Int) async throws {
         let server = try await Self.start()
         defer { Task { try await server.shutdown() } }
-        let outcome = try Self.crawl([CrawlSite.seed(port: server.port)], server: server, concurrency: 50) { settings, _ in
+        let outcome = try await Self.crawl([CrawlSite.seed(port: server.port)], server: server, concurrency: 50) { settings, _ in
             settings.depth = depth
         }
         let base = "http://a.localhost:\(server.port)/crawl/depth/"
@@ -106,7 +110,7 @@ struct CrawlModeTests {
         let server = try await Self.start()
         defer { Task { try await server.shutdown() } }
         let a = "http://a.localhost:\(server.port)/crawl/"
-        let outcome = try Self.crawl([a + "redirect/away", a + "redirect/stay"], server: server) { settings, _ in
+        let outcome = try await Self.crawl([a + "redirect/away", a + "redirect/stay"], server: server) { settings, _ in
             settings.depth = 1
         }
         let away = try #require(outcome.record(a + "redirect/away"))
@@ -125,7 +129,7 @@ struct CrawlModeTests {
     @Test func robotsDisallowGetsARecordAndNoRequest() async throws {
         let server = try await Self.start()
         defer { Task { try await server.shutdown() } }
-        let outcome = try Self.crawl([CrawlSite.seed(port: server.port)], server: server) { settings, options in
+        let outcome = try await Self.crawl([CrawlSite.seed(port: server.port)], server: server) { settings, options in
             settings.depth = 4
             options.scheduling.robots = true
         }
@@ -140,7 +144,7 @@ struct CrawlModeTests {
         let day = "http://a.localhost:\(server.port)/crawl/calendar/2026-12-04.html"
         // The calendar also links the site's root: the pattern keeps the crawl in the trap.
         let calendar = CrawlScope(kind: .host, include: [try URLPattern("/crawl/calendar/")])
-        let byDepth = try Self.crawl([day], server: server) { settings, _ in
+        let byDepth = try await Self.crawl([day], server: server) { settings, _ in
             settings.depth = 30
             settings.scope = calendar
         }
@@ -148,7 +152,7 @@ struct CrawlModeTests {
         #expect(byDepth.record("http://a.localhost:\(server.port)/crawl/calendar/2027-01-03.html")?["depth"] as? Int == 30)
         #expect(byDepth.report?.unfetched.overDepth == 1)
         #expect(byDepth.report?.unfetched.excluded == 1)
-        let byPages = try Self.crawl([day], server: server) { settings, _ in
+        let byPages = try await Self.crawl([day], server: server) { settings, _ in
             settings.depth = 1_000
             settings.scope = calendar
             settings.maxPages = 12
@@ -160,7 +164,7 @@ struct CrawlModeTests {
     @Test func pagesPerHostBudget() async throws {
         let server = try await Self.start()
         defer { Task { try await server.shutdown() } }
-        let outcome = try Self.crawl([CrawlSite.seed(port: server.port)], server: server) { settings, _ in
+        let outcome = try await Self.crawl([CrawlSite.seed(port: server.port)], server: server) { settings, _ in
             settings.depth = 10
             settings.scope = CrawlScope(kind: .any)
             settings.maxPagesPerHost = 5
@@ -173,7 +177,7 @@ struct CrawlModeTests {
     @Test func includeAndExcludePatterns() async throws {
         let server = try await Self.start()
         defer { Task { try await server.shutdown() } }
-        let outcome = try Self.crawl([CrawlSite.seed(port: server.port)], server: server) { settings, _ in
+        let outcome = try await Self.crawl([CrawlSite.seed(port: server.port)], server: server) { settings, _ in
             settings.depth = 6
             settings.scope = CrawlScope(kind: .host, include: [try! URLPattern("/crawl/tree/")],
                                         exclude: [try! URLPattern("/tree/[0-9]*[13579]\\.html$")])
@@ -188,7 +192,7 @@ struct CrawlModeTests {
         let server = try await Self.start()
         defer { Task { try await server.shutdown() } }
         let seed = CrawlSite.seed(port: server.port)
-        let outcome = try Self.crawl([seed], server: server) { settings, _ in
+        let outcome = try await Self.crawl([seed], server: server) { settings, _ in
             settings.depth = 0
             settings.sitemaps = [.robotsTxt(of: CheckedURL.valid(seed))]
         }
