@@ -245,7 +245,8 @@ struct ParFetchCommand: ParsableCommand {
     /// Writes --stats-json's summary; returns the failure, if any.
     private func writeStats(_ file: UnsafeMutablePointer<FILE>, writer: RecordWriter, run: Run,
                             started: ContinuousClock.Instant) -> OutputError? {
-        var json = writer.withSummary { $0.json(wallSeconds: Self.seconds(since: started), interrupted: run.interrupted) }
+        var json = writer.withSummary { $0.json(wallSeconds: Self.seconds(since: started), interrupted: run.interrupted,
+                                                      crawl: run.crawlReport) }
         let written = json.withUnsafeMutableBytes { fwrite($0.baseAddress, 1, $0.count, file) }
         let closed = fclose(file) == 0
         guard written != json.count || !closed, let path = reporting.statsJSON else { return nil }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import ParFetch
 
@@ -117,5 +118,22 @@ import Testing
         try "1\thttps://a/1\thttps://a/\nsome notes\n".write(toFile: path, atomically: true, encoding: .utf8)
         let file = try FrontierFile(path: path, resuming: true)
         #expect(throws: FrontierError.notAFrontier(path, line: 2)) { try file.load { _ in } }
+    }
+}
+
+@Suite struct RecordObserverTests {
+    /// The observer was once kept so that each record wrapped it once more: a crawl
+    /// overflowed the stack after about 9,000 pages.
+    @Test func theObserverSeesEveryRecordOfALongRun() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("observed-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let writer = try RecordWriter(path: path)
+        let seen = Mutex(0)
+        writer.observe { _ in seen.withLock { $0 += 1 } }
+        let item = ListItem(line: 1, text: "x", target: .failure(FetchError(.invalidURL, "x")))
+        for _ in 0..<100_000 { writer.submit(Record(item: item, error: FetchError(.invalidURL, "x"))) }
+        writer.observe(nil)
+        #expect(writer.close() == nil)
+        #expect(seen.withLock { $0 } == 100_000)
     }
 }

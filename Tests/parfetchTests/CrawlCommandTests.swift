@@ -75,7 +75,16 @@ struct CrawlCommandTests {
     @Test func aCrawlSaysWhatItLeftAndHasDepthColumns() async throws {
         let server = try await Fixture.server()
         let seed = CrawlSite.seed(port: server.port)
-        let result = try await blocking { try Parfetch.run(["--crawl", "--depth", "2", "--format", "csv", seed]) }
+        let stats = try TemporaryFile("")
+        let path = stats.path
+        let result = try await blocking {
+            try Parfetch.run(["--crawl", "--depth", "2", "--format", "csv", "--stats-json", path, seed])
+        }
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        let crawl = try #require(json["crawl"] as? [String: Any])
+        let notFetched = try #require(crawl["not_fetched"] as? [String: Int])
+        #expect(notFetched["over_depth"] ?? 0 > 0)
+        #expect(crawl["seen"] as? Int ?? 0 > (json["records"] as? Int ?? 0))
         #expect(result.status == 0)
         let header = try #require(result.stdout.split(separator: "\r\n").first)
         #expect(header.contains(",depth,parent,"))

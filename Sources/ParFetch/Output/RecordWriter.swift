@@ -39,7 +39,7 @@ public final class RecordWriter: Sendable {
     private let threadBox = Mutex<NativeThread?>(nil)
     /// Called from the writer thread when the backlog falls to `lowWater` or when writing fails.
     private let notify = Mutex<(@Sendable () -> Void)?>(nil)
-    private let observer = Mutex<(@Sendable (Record) -> Void)?>(nil)
+    private let observer = Mutex<RecordObserver?>(nil)
     private let lowWater = Atomic<Int>(Int.max)
     /// `keepInputOrder`'s window; nil: records are written as they come.
     private let orderWindow = Mutex<Int?>(nil)
@@ -102,7 +102,7 @@ public final class RecordWriter: Sendable {
 
     /// Queues a record for writing. Never blocks (but for what `observe`'s observer does).
     public func submit(_ record: Record) {
-        observer.withLock { $0 }?(record)
+        observer.withLock { $0 }?.see(record)
         pending.add(1, ordering: .relaxed)
         let wake = state.withLock { state in
             state.records.append(record)
@@ -166,7 +166,7 @@ public final class RecordWriter: Sendable {
     /// Has `observer` called with every record submitted from now on, on the submitting
     /// thread, before the record is queued: a crawl learns there what a page links to.
     func observe(_ observer: (@Sendable (Record) -> Void)?) {
-        self.observer.withLock { $0 = observer }
+        self.observer.withLock { $0 = observer.map(RecordObserver.init) }
     }
 
     /// Asks to be called (on the writer thread) when the backlog drops to `lowWater` after a
@@ -277,5 +277,17 @@ public final class RecordWriter: Sendable {
             }
             if closed && batch.isEmpty { return }
         }
+    }
+}
+
+/// `RecordWriter.observe`'s closure, boxed: a function value kept in a generic `Mutex` and
+/// read back through `withLock` came back wrapped in one more reabstraction thunk at every
+/// read (`(Record) -> ()` passes its argument indirectly there), until thousands of records
+/// later calling it overflowed the stack.
+private final class RecordObserver: Sendable {
+    let see: @Sendable (Record) -> Void
+
+    init(_ see: @escaping @Sendable (Record) -> Void) {
+        self.see = see
     }
 }

@@ -104,7 +104,8 @@ public struct RunSummary: Sendable {
     }
 
     /// The summary as one JSON object (`--stats-json`), for a run that took `wallSeconds`.
-    public func json(wallSeconds: Double, interrupted: Bool) -> [UInt8] {
+    /// `crawl`: a crawl's report, written as `crawl` (what was seen and not fetched, by reason).
+    public func json(wallSeconds: Double, interrupted: Bool, crawl: CrawlMonitor.CrawlReport? = nil) -> [UInt8] {
         var out: [UInt8] = []
         var object = JSONObjectWriter(&out)
         object.field("records", records, &out)
@@ -140,6 +141,30 @@ public struct RunSummary: Sendable {
             JSONLineEncoder.appendDecimal(slowest.meanSeconds, to: &out)
             host.field("records", slowest.records, &out)
             host.close(&out)
+        }
+        if let crawl {
+            object.key("crawl", &out)
+            var crawlObject = JSONObjectWriter(&out)
+            crawlObject.field("seen", crawl.seen, &out)
+            crawlObject.key("not_fetched", &out)
+            var unfetched = JSONObjectWriter(&out)
+            let counts = crawl.unfetched
+            let fields: [(StaticString, Int)] = [("out_of_scope", counts.outOfScope), ("excluded", counts.excluded),
+                                  ("over_depth", counts.overDepth), ("over_budget", counts.overBudget),
+                                  ("fetched_through_redirect", counts.fetchedThroughRedirect)]
+            for (name, count) in fields {
+                unfetched.field(name, count, &out)
+            }
+            unfetched.close(&out)
+            if let sitemaps = crawl.sitemaps {
+                crawlObject.key("sitemaps", &out)
+                var sitemapObject = JSONObjectWriter(&out)
+                sitemapObject.field("files", sitemaps.files, &out)
+                sitemapObject.field("urls", sitemaps.urls, &out)
+                sitemapObject.field("failures", sitemaps.failures.count, &out)
+                sitemapObject.close(&out)
+            }
+            crawlObject.close(&out)
         }
         object.close(&out)
         out.append(UInt8(ascii: "\n"))
