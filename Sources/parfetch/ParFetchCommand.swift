@@ -217,7 +217,7 @@ struct ParFetchCommand: ParsableCommand {
     private func crawl(_ list: ListInputs, writer: RecordWriter, options: CrawlOptions, stop: CrawlStop) -> Run {
         let monitor = CrawlMonitor()
         let progress = reporting.showsProgress
-            ? ProgressLine(writer: writer, monitor: monitor, inputs: inputs, counted: options.shard == nil,
+            ? ProgressLine(writer: writer, monitor: monitor, inputs: inputs, counted: options.shard == nil && options.crawl == nil,
                            color: Terminal.allowsColor && isatty(STDERR_FILENO) == 1)
             : nil
         progress?.start()

@@ -5,10 +5,6 @@ import Testing
 /// `parfetch --crawl` as a user runs it: resume after kill -9, the flags' messages, the summary.
 @Suite("crawl command", .timeLimit(.minutes(3)))
 struct CrawlCommandTests {
-    static func isFinal(_ record: [String: Any]) -> Bool {
-        (record["error"] as? [String: Any])?["kind"] as? String != "interrupted"
-    }
-
     /// Killed three times at random moments, then resumed: one final record per page of the
     /// uninterrupted crawl (the generated site's breadth-first set, each at its depth), and
     /// pages are fetched again only if they were in flight (or their records unwritten) at a kill.
@@ -20,25 +16,12 @@ struct CrawlCommandTests {
         defer { try? FileManager.default.removeItem(atPath: output.path + ".frontier") }
         let arguments = ["--crawl", "--depth", "4", "-j", "16", "--per-host", "16", "--resume", "-q",
                          "-o", output.path, seed]
-        try await blocking {
-            var generator = SystemRandomNumberGenerator()
-            for _ in 0..<3 {
-                let process = Process()
-                process.executableURL = Parfetch.binary
-                process.arguments = arguments
-                process.standardOutput = FileHandle.nullDevice
-                process.standardError = FileHandle.nullDevice
-                try process.run()
-                usleep(UInt32.random(in: 150_000...600_000, using: &generator))
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-            }
-        }
+        try await blocking { try Parfetch.killRepeatedly(arguments, times: 3, window: 150_000...600_000) }
         let last = try await blocking { try Parfetch.run(arguments, limit: .seconds(120)) }
         #expect(last.status == 0, "\(last.stderr)")
         let records = try Records(String(contentsOfFile: output.path, encoding: .utf8))
         var finals: [String: Int] = [:]
-        for record in records.all where Self.isFinal(record) {
+        for record in records.all where Parfetch.isFinal(record) {
             let url = try #require(record["url"] as? String)
             finals[url, default: 0] += 1
             let index = try #require(Int(url.split(separator: "/").last!.dropLast(5)))

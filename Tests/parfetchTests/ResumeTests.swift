@@ -6,34 +6,19 @@ import Testing
 /// one final record per line.
 @Suite("resume", .timeLimit(.minutes(2)))
 struct ResumeTests {
-    static func isFinal(_ record: [String: Any]) -> Bool {
-        (record["error"] as? [String: Any])?["kind"] as? String != "interrupted"
-    }
-
     @Test func killedRunsResumeToOneFinalRecordPerLine() async throws {
         let server = try await FixtureServer.start(pagesDirectory: FixtureServer.defaultPagesDirectory)
         let lines = (1...2000).map { "\(server.baseURL)/delay/40?i=\($0)" }
         let list = try TemporaryFile(lines.joined(separator: "\n"))
         let output = try TemporaryFile("")
         let arguments = ["-j", "50", "--per-host", "50", "--resume", "-o", output.path, list.path]
-        var generator = SystemRandomNumberGenerator()
-        for _ in 0..<3 {
-            let process = Process()
-            process.executableURL = Parfetch.binary
-            process.arguments = arguments
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            usleep(UInt32.random(in: 200_000...900_000, using: &generator))
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        try Parfetch.killRepeatedly(arguments, times: 3, window: 200_000...900_000)
         let last = try Parfetch.run(arguments, limit: .seconds(60))
         #expect(last.status == 0)
         #expect(last.stderr.hasPrefix("parfetch: resuming"))
         let records = try Records(String(contentsOfFile: output.path, encoding: .utf8))
         var finals: [Int: Int] = [:]
-        for record in records.all where Self.isFinal(record) {
+        for record in records.all where Parfetch.isFinal(record) {
             finals[record["line"] as! Int, default: 0] += 1
             #expect(record["ok"] as? Bool == true)
         }

@@ -29,6 +29,28 @@ enum Parfetch {
         try run(executable: binary, arguments, stdin: stdin, limit: limit)
     }
 
+    /// Starts parfetch with `arguments` `times` times, each killed with SIGKILL at a random
+    /// moment within `window` microseconds of its start (a crash, as far as it can tell).
+    static func killRepeatedly(_ arguments: [String], times: Int, window: ClosedRange<UInt32>) throws {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<times {
+            let process = Process()
+            process.executableURL = binary
+            process.arguments = arguments
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32.random(in: window, using: &generator))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    /// Whether `record` is final for `--resume`: not `interrupted`.
+    static func isFinal(_ record: [String: Any]) -> Bool {
+        (record["error"] as? [String: Any])?["kind"] as? String != "interrupted"
+    }
+
     /// Runs `script` with `/bin/sh -c`, with `$0` the parfetch binary and `$1`… `arguments`,
     /// to completion (killed after `limit`).
     static func shell(_ script: String, _ arguments: [String], limit: Duration = .seconds(30)) throws -> Result {
