@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 fixtures=../fixtures
 rm -rf corpus
-mkdir -p corpus/{list-line,css-selector,page,robots,resume,sitemap}
+mkdir -p corpus/{list-line,css-selector,page,robots,resume,sitemap,frontier}
 
 seed() {  # seed TARGET NAME: standard input becomes corpus/TARGET/NAME
     cat >"corpus/$1/$2"
@@ -94,3 +94,10 @@ printf '<urlset><url><loc>https://example.com/1</loc></url><url><loc>https://exa
 printf '<!DOCTYPE html>\n<html><head><title>404</title></head><body></body></html>\n' | seed sitemap html
 printf 'User-agent: *\nDisallow: /x\nSitemap: https://example.com/sitemap.xml\nsitemap:/relative.xml\n' | seed sitemap robots
 printf '<urlset><url><loc>https://example.com/gz</loc></url></urlset>\n' | gzip -9n | seed sitemap gzip
+
+# frontier: lines as a crawl writes them (found, redirect ends, sitemap seeds, the sitemaps
+# line), torn by a crash; a file that is not a frontier; a line over 64 KB (see expanded()).
+printf '0\thttps://example.com/a\thttps://example.com/sitemap.xml\nS\n1\thttps://example.com/b\thttps://example.com/\nR\thttps://example.com/moved\n2\thttps://example.com/c?x=1\thttps://example.com/b\n2\thttps://exa' | seed frontier torn
+printf '1\thttps://a.test/1\thttps://a.test/\n3\thttp://b.test/\xc3\xa9\t\n000001\thttps://c.test/\thttps://a.test/1\n' | seed frontier whole
+printf '1\thttps://a.test/1\thttps://a.test/\nsome notes\n\n-1\tu\tp\n' | seed frontier notes
+printf '1\thttps://a.test/\xff\xa0x\thttps://a.test/\nR\thttps://a.test/\xff\x90y\n' | seed frontier long
