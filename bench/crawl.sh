@@ -69,7 +69,8 @@ for t in $TOOLS; do
   case "$t" in
     parfetch)
       if [ ! -x "$PARFETCH" ]; then warn "parfetch skipped: $PARFETCH not found (swift build -c release)"
-      elif ! "$PARFETCH" --help 2>/dev/null | grep -q -- --crawl; then warn "parfetch skipped: its --help has no --crawl yet"
+      # Read whole, not piped into grep -q: under pipefail, parfetch's SIGPIPE would count as no match.
+      elif help=$("$PARFETCH" --help 2>/dev/null || true); [[ $help != *--crawl* ]]; then warn "parfetch skipped: its --help has no --crawl yet"
       else RUN_TOOLS+=(parfetch); fi ;;
     wget2|scrapy) RUN_TOOLS+=("$t") ;;
     *) die "unknown tool '$t' in TOOLS" ;;
