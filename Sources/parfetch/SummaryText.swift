@@ -27,7 +27,7 @@ enum SummaryText {
         let unfetched = report.unfetched
         let reasons = [(unfetched.outOfScope, "out of scope"), (unfetched.excluded, "excluded by --include/--exclude"),
                        (unfetched.overDepth, "beyond --depth \(depth)"), (unfetched.overBudget, "over --max-pages"),
-                       (unfetched.fetchedThroughRedirect, "fetched already through a redirect")]
+                       (unfetched.fetchedAlready, "fetched already, as a seed or through a redirect")]
             .filter { $0.0 > 0 }.map { "\(Format.count($0.0)) \($0.1)" }
         var text = "crawl: \(Format.count(report.seen, "distinct URL")) seen"
             + (reasons.isEmpty ? "" : "; not fetched: " + reasons.joined(separator: ", ")) + "\n"

@@ -126,6 +126,27 @@ struct CrawlModeTests {
         #expect(outcome.record(a + "redirect/landing.html") == nil)
     }
 
+    /// Seeds are read while pages are fetched: a seed read after a page linked it is fetched
+    /// once, as the seed (depth 0), not again from the frontier at depth 1.
+    @Test func aSeedLinkedBeforeItIsReadIsFetchedOnce() async throws {
+        let server = try await Self.start()
+        defer { Task { try await server.shutdown() } }
+        let a = "http://a.localhost:\(server.port)/crawl/"
+        // The list's middle holds the reading back (a small look-ahead, a bounded queue)
+        // until the first page's links are in.
+        let filler = (0..<3_000).map { "\(server.baseURL)/status/204?i=\($0)" }
+        let outcome = try await Self.crawl([a] + filler + [a + "tree/0.html"], server: server, concurrency: 4) { settings, options in
+            settings.depth = 1
+            settings.scope = CrawlScope(kind: .host)
+            options.scheduling.lookahead = 8
+        }
+        let tree = outcome.records.filter { $0["url"] as? String == a + "tree/0.html" }
+        #expect(tree.count == 1)
+        #expect(tree.first?["depth"] as? Int == 0)
+        #expect(outcome.log.filter { $0.uri == "/crawl/tree/0.html" }.count == 1)
+        #expect(outcome.report?.unfetched.fetchedAlready == 1)
+    }
+
     @Test func robotsDisallowGetsARecordAndNoRequest() async throws {
         let server = try await Self.start()
         defer { Task { try await server.shutdown() } }

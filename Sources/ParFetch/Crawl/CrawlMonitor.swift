@@ -19,8 +19,9 @@ public final class CrawlMonitor: Sendable {
         public var overDepth = 0
         /// Beyond the page budgets.
         public var overBudget = 0
-        /// Fetched already, as the end of a redirect.
-        public var fetchedThroughRedirect = 0
+        /// Found at a depth beyond where they were fetched already: as the end of a redirect,
+        /// or as a seed read after a page linked it.
+        public var fetchedAlready = 0
 
         public init() {}
     }

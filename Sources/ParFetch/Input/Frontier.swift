@@ -47,8 +47,9 @@ final class Frontier: IntakeSource, @unchecked Sendable {
     private let level = ConditionLock(Level())
     private struct Seen {
         var urls = SeenSet()
-        /// URLs fetched as the end of a redirect: not fetched again when found later.
-        var redirectEnds = SeenSet(capacity: 16)
+        /// URLs fetched as the end of a redirect, or as a seed read after a link to it was
+        /// found: not fetched again from the frontier.
+        var fetchedAlready = SeenSet(capacity: 16)
     }
 
     private let seen = Mutex(Seen())
@@ -77,7 +78,7 @@ final class Frontier: IntakeSource, @unchecked Sendable {
                 _ = state.urls.insert(SeenSet.hash(url.utf8))
             case .fetched(let url):
                 _ = state.urls.insert(SeenSet.hash(url.utf8))
-                _ = state.redirectEnds.insert(SeenSet.hash(url.utf8))
+                _ = state.fetchedAlready.insert(SeenSet.hash(url.utf8))
             }
         }
         seen.withLock { $0 = state }
@@ -113,7 +114,12 @@ final class Frontier: IntakeSource, @unchecked Sendable {
                     item.crawl = CrawlPlace(depth: 0)
                     if let url = item.url {
                         scope.add(seed: url)
-                        _ = seen.withLock { $0.urls.insert(SeenSet.hash(url.withoutFragment.utf8)) }
+                        // Seeds are read as pages are fetched: one a page linked already is
+                        // in the frontier, deeper, and is not fetched again from there.
+                        let hash = SeenSet.hash(url.withoutFragment.utf8)
+                        seen.withLock { seen in
+                            if !seen.urls.insert(hash) { _ = seen.fetchedAlready.insert(hash) }
+                        }
                     }
                     if let item = handOut(item) { return item }
                     continue
@@ -133,8 +139,8 @@ final class Frontier: IntakeSource, @unchecked Sendable {
                 depth = entryDepth
             }
             let hash = SeenSet.hash(url.utf8)
-            if seen.withLock({ $0.redirectEnds.contains(hash) }) {
-                unfetched.withLock { $0.fetchedThroughRedirect += 1 }
+            if seen.withLock({ $0.fetchedAlready.contains(hash) }) {
+                unfetched.withLock { $0.fetchedAlready += 1 }
                 continue
             }
             var item = ListItem(line: seedLines + foundEntries, text: String(url), target: check.check(String(url)))
@@ -235,7 +241,7 @@ final class Frontier: IntakeSource, @unchecked Sendable {
             let hash = SeenSet.hash(end.utf8)
             let added = seen.withLock { seen in
                 _ = seen.urls.insert(hash)
-                return seen.redirectEnds.insert(hash)
+                return seen.fetchedAlready.insert(hash)
             }
             if added { FrontierFile.append(fetched: end, to: &lines) }
         }

@@ -151,7 +151,7 @@ public struct RunSummary: Sendable {
             let counts = crawl.unfetched
             let fields: [(StaticString, Int)] = [("out_of_scope", counts.outOfScope), ("excluded", counts.excluded),
                                   ("over_depth", counts.overDepth), ("over_budget", counts.overBudget),
-                                  ("fetched_through_redirect", counts.fetchedThroughRedirect)]
+                                  ("fetched_already", counts.fetchedAlready)]
             for (name, count) in fields {
                 unfetched.field(name, count, &out)
             }
