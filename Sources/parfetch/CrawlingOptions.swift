@@ -41,9 +41,6 @@ struct CrawlingOptions: ParsableArguments {
     /// Whether the run is a crawl: --crawl, or a sitemap read as the list.
     var crawls: Bool { crawl || !sitemap.isEmpty }
 
-    /// The depth when --depth is not given.
-    static let defaultDepth = CrawlSettings().depth
-
     func validate() throws {
         if !crawl {
             let given = [("--depth", depth != nil), ("--scope", scope != nil), ("--include", !include.isEmpty),
@@ -82,7 +79,7 @@ struct CrawlingOptions: ParsableArguments {
         guard crawls else { return nil }
         var settings = CrawlSettings()
         // A sitemap read as the list: its pages only, wherever they are.
-        settings.depth = crawl ? depth ?? Self.defaultDepth : 0
+        settings.depth = crawl ? depth ?? CrawlSettings().depth : 0
         let (include, exclude) = try patterns()
         settings.scope = CrawlScope(kind: crawl ? scope ?? .host : .any, include: include, exclude: exclude)
         settings.sitemaps = try sitemapURLs().map(SitemapSource.sitemap)

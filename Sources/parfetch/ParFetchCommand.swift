@@ -96,9 +96,6 @@ struct ParFetchCommand: ParsableCommand {
                                              crawling: crawling.crawls)
         let (writer, completed) = try openOutput(format: format)
         let options = try crawlOptions(openFiles: openFiles, bodyStore: bodyStore, completed: completed)
-        if crawling.crawls && output.output == nil && input.resuming {
-            Terminal.warn("--resume needs -o FILE: a crawl to standard output starts afresh")
-        }
         var run = crawl(list, writer: writer, options: options, stop: stop)
         let outputFailure = writer.close()
         if let failure = run.failure as? FrontierError { throw failure }
@@ -202,8 +199,9 @@ struct ParFetchCommand: ParsableCommand {
         /// run, and that is neither a failure nor an interruption.
         var readerGone = false
 
-        /// `CrawlMonitor.crawlReport`.
+        /// `CrawlMonitor.crawlReport`, and the crawl's depth limit.
         var crawlReport: CrawlMonitor.CrawlReport?
+        var crawlDepth: Int?
         /// `CrawlMonitor.hostsHeldByPerHostLimit`.
         var hostsHeldByPerHostLimit: Int?
         /// `CrawlMonitor.retriesRefusedForRetryAfter`.
@@ -231,6 +229,7 @@ struct ParFetchCommand: ParsableCommand {
             run = Run(outcome: .stopped, failure: error)
         }
         run.crawlReport = monitor.crawlReport
+        run.crawlDepth = options.crawl?.depth
         run.hostsHeldByPerHostLimit = monitor.hostsHeldByPerHostLimit
         run.refusedRetries = monitor.retriesRefusedForRetryAfter
         return run
@@ -262,8 +261,8 @@ struct ParFetchCommand: ParsableCommand {
         if !reporting.quiet && !run.readerGone {
             let seconds = Self.seconds(since: started)
             Terminal.print(writer.withSummary { SummaryText.render($0, wallSeconds: seconds) })
-            if let report = run.crawlReport {
-                Terminal.print(SummaryText.render(report, depth: crawling.depth ?? CrawlingOptions.defaultDepth))
+            if let report = run.crawlReport, let depth = run.crawlDepth {
+                Terminal.print(SummaryText.render(report, depth: depth))
             }
         }
         if !reporting.quiet && !run.readerGone {

@@ -84,6 +84,8 @@ struct CrawlCommandTests {
         #expect(urls.count == 7, "\(urls.sorted())")
         #expect(urls.contains("http://a.localhost:\(server.port)/crawl/orphan/3.html"))
         #expect(result.stderr.contains("sitemaps: 3 files read, 7 new URLs listed"), "\(result.stderr)")
+        // Read as the list, its pages' links are not followed: beyond depth 0, not 5.
+        #expect(result.stderr.contains("beyond --depth 0"), "\(result.stderr)")
     }
 
     @Test func resumingACrawlWithoutItsFrontierIsRefused() async throws {
