@@ -17,7 +17,7 @@
 #   PARFETCH=.build/release/parfetch
 #   TOOL_TIMEOUT=1200      seconds before one tool run is killed (reported with status 124)
 #   KEEP_TMP=0             1 keeps the temporary directory (outputs, time -v reports, stats)
-#   RESULT_SUFFIX=         appended to the results file name (latest-crawl-200k.txt)
+#   RESULT_SUFFIX=         appended to the results file name (latest-crawl-scrapy.txt)
 #
 # The fixture server (release build) listens on 127.0.0.1 only; nothing else is talked to.
 # Pages fetched are counted twice: by the server (/stats `requests`, reset before each run)

@@ -143,10 +143,8 @@ struct ParFetchCommand: ParsableCommand {
         let frontierExists = frontier.map { access($0, F_OK) == 0 } ?? false
         var lines = list.map { list in { try list.nextText() } }
         if let list, let frontier {
-            var settings = CrawlSettings()
-            settings.frontierPath = frontier
             // Without its frontier a crawl's output is refused below, whatever its records.
-            lines = frontierExists ? try settings.recordedLines(seeds: list) : nil
+            lines = frontierExists ? try CrawlSettings.recordedLines(seeds: list, frontierPath: frontier) : nil
         }
         let completed = try CompletedLines.load(path: path, retryErrors: input.resumeFailed, list: lines)
         if let frontier, !frontierExists, completed.lastLine > 0 {

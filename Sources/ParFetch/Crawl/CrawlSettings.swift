@@ -29,8 +29,8 @@ extension CrawlSettings {
     /// The lines a resumed crawl's records are compared with (`CompletedLines.load`'s
     /// `list`): the seeds' lines, then the URLs of the frontier at `frontierPath`, numbered on
     /// after them. Throws `FrontierError`.
-    public func recordedLines(seeds: ListInputs) throws -> () throws -> (line: Int, text: String)? {
-        guard let frontierPath else { return { try seeds.nextText() } }
+    public static func recordedLines(seeds: ListInputs, frontierPath: String)
+        throws -> () throws -> (line: Int, text: String)? {
         let file = try FrontierFile(path: frontierPath, resuming: true)
         var cursor = FrontierCursor(file: file)
         var seedsDone = false

@@ -71,7 +71,7 @@ final class EasyHandle {
             set(CURLOPT_SSL_VERIFYHOST, 0)
         }
         set(CURLOPT_SHARE, settings.share)
-        if settings.redirectScope != nil {
+        if settings.redirectCheck != nil {
             record(CCurl_easy_setopt_header_function(raw, easyHandleHeader))
         }
     }
@@ -85,9 +85,9 @@ final class EasyHandle {
         set(CURLOPT_PRIVATE, Unmanaged.passUnretained(transfer).toOpaque())
         set(CURLOPT_WRITEDATA, Unmanaged.passUnretained(transfer).toOpaque())
         set(CURLOPT_PREREQDATA, Unmanaged.passUnretained(transfer).toOpaque())
-        if let scope = settings.redirectScope {
+        if let redirectCheck = settings.redirectCheck {
             set(CURLOPT_HEADERDATA, Unmanaged.passUnretained(transfer).toOpaque())
-            transfer.redirectScope = (scope, settings.urlCheck)
+            transfer.redirectCheck = redirectCheck
         }
         set(CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(transfer.extraHeaders ?? settings.headers))
         // Waiting for an existing connection to say whether it multiplexes only pays off

@@ -19,14 +19,13 @@ final class EngineSettings {
     /// How messages name the configured proxy (`ProxyURL.name`); nil when transfers go
     /// direct, or through a proxy from the environment, whose `no_proxy` may send some direct.
     let proxyName: String?
-    /// A crawl's scope: a redirect that leaves it is not followed (`out_of_scope`).
-    let redirectScope: CrawlScope?
-    /// Resolves redirects' targets for `redirectScope`.
-    let urlCheck = URLCheck()
+    /// A crawl's scope, which a redirect must stay in to be followed (`out_of_scope`), and
+    /// the URL check that resolves redirects' targets against it.
+    let redirectCheck: (scope: CrawlScope, check: URLCheck)?
 
     init(_ configuration: FetchConfiguration, redirectScope: CrawlScope? = nil) {
         self.configuration = configuration
-        self.redirectScope = redirectScope
+        redirectCheck = redirectScope.map { ($0, URLCheck()) }
         headers = makeHeaderList(configuration.headers)
         let variables = ["http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]
         proxy = configuration.proxy ?? (variables.contains { getenv($0) != nil } ? nil : "")

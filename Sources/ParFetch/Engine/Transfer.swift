@@ -32,7 +32,7 @@ final class Transfer {
     /// callback): fewer than the hops (redirects + 1) means the last hop never connected.
     private(set) var requestsSent = 0
     /// A crawl's scope, and the loop's URL check to resolve redirects' targets with.
-    var redirectScope: (scope: CrawlScope, check: URLCheck)?
+    var redirectCheck: (scope: CrawlScope, check: URLCheck)?
     /// Why the transfer was stopped at a redirect: its target is out of the crawl's scope.
     private(set) var leftScope: FetchError?
     /// When the transfer was handed to libcurl (monotonic ns), read fresh rather than from the
@@ -66,7 +66,7 @@ final class Transfer {
     /// the crawl's scope: `leftScope` says why).
     func headerArrived(_ line: UnsafeRawBufferPointer) -> Bool {
         let name = "location:".utf8
-        guard let (scope, check) = redirectScope, let easy, line.count > name.count,
+        guard let (scope, check) = redirectCheck, let easy, line.count > name.count,
               zip(line, name).allSatisfy({ $0 | 0x20 == $1 }) else { return true }
         let status: Int = easy.info(CURLINFO_RESPONSE_CODE)
         let redirects: Int = easy.info(CURLINFO_REDIRECT_COUNT)

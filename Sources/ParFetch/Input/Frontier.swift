@@ -19,7 +19,7 @@ import Synchronization
 final class Frontier: IntakeSource, @unchecked Sendable {
     private let seeds: ListInputs
     private let scope: CrawlScope
-    private let limits: CrawlSettings
+    private let settings: CrawlSettings
     private let file: FrontierFile
 
     // The intake thread's.
@@ -63,7 +63,7 @@ final class Frontier: IntakeSource, @unchecked Sendable {
          fetch: @escaping ([String]) -> [Response] = { _ in [] }) throws(FrontierError) {
         self.seeds = seeds
         scope = settings.scope
-        limits = settings
+        self.settings = settings
         self.file = file
         cursor = FrontierCursor(file: file)
         sitemaps = settings.sitemaps.isEmpty ? nil : SitemapSeeds(sources: settings.sitemaps, fetch: fetch)
@@ -86,8 +86,10 @@ final class Frontier: IntakeSource, @unchecked Sendable {
         if sitemapsRead { sitemaps = nil }
     }
 
-    /// What the sitemaps gave; nil when there were none to read.
-    private(set) var sitemapReport: SitemapReport?
+    /// What the sitemaps gave; nil when there were none to read. Locked: the run reads it
+    /// at its end, when a stopped intake thread may still be reading them.
+    var sitemapReport: SitemapReport? { sitemapsRead.withLock { $0 } }
+    private let sitemapsRead = Mutex<SitemapReport?>(nil)
 
     /// What was found and not fetched, so far.
     var unfetchedCounts: CrawlMonitor.Unfetched { unfetched.withLock { $0 } }
@@ -102,7 +104,8 @@ final class Frontier: IntakeSource, @unchecked Sendable {
             // Before any page is fetched: the seeds they list come first in the file.
             self.sitemaps = nil
             for case .sitemap(let url) in sitemaps.sources { scope.add(seed: url) }
-            sitemapReport = try sitemaps.read(into: file) { hash in seen.withLock { $0.urls.insert(hash) } }
+            let report = try sitemaps.read(into: file) { hash in seen.withLock { $0.urls.insert(hash) } }
+            sitemapsRead.withLock { $0 = report }
             var line: [UInt8] = []
             FrontierFile.appendSitemapsRead(to: &line)
             try file.append(line)
@@ -143,7 +146,8 @@ final class Frontier: IntakeSource, @unchecked Sendable {
                 unfetched.withLock { $0.fetchedAlready += 1 }
                 continue
             }
-            var item = ListItem(line: seedLines + foundEntries, text: String(url), target: check.check(String(url)))
+            let text = String(url)
+            var item = ListItem(line: seedLines + foundEntries, text: text, target: check.check(text))
             item.crawl = CrawlPlace(depth: entryDepth, parent: String(parent))
             // A link libcurl can't fetch still gets its record: it is a broken link.
             if let checked = item.url, let exclusion = scope.exclusion(of: checked) {
@@ -157,16 +161,16 @@ final class Frontier: IntakeSource, @unchecked Sendable {
     }
 
     func passed(_ item: ListItem) {
-        recordCame(for: item.crawl)
+        if item.crawl != nil { recordCame() }
     }
 
     /// `item`, counted as handed out, if the budgets allow it.
     private func handOut(_ item: ListItem) -> ListItem? {
-        if let pages = limits.maxPages, handedOut >= pages {
+        if let pages = settings.maxPages, handedOut >= pages {
             unfetched.withLock { $0.overBudget += 1 }
             return nil
         }
-        if let perHostLimit = limits.maxPagesPerHost, let host = item.url?.hostKey {
+        if let perHostLimit = settings.maxPagesPerHost, let host = item.url?.hostKey {
             let count = perHost[host, default: 0]
             guard count < perHostLimit else {
                 unfetched.withLock { $0.overBudget += 1 }
@@ -228,7 +232,7 @@ final class Frontier: IntakeSource, @unchecked Sendable {
             seen.withLock { seen in
                 for (index, hash) in hashes.enumerated() where seen.urls.insert(hash) { fresh.append(index) }
             }
-            if depth < limits.depth {
+            if depth < settings.depth {
                 let parent = record.finalURL ?? record.url
                 for index in fresh where FrontierFile.canHold(links[index]) {
                     FrontierFile.append(found: links[index], depth: depth + 1, parent: parent, to: &lines)
@@ -250,11 +254,11 @@ final class Frontier: IntakeSource, @unchecked Sendable {
         } catch {
             failure.withLock { $0 = $0 ?? error }
         }
-        recordCame(for: record.depth.map { CrawlPlace(depth: $0) })
+        recordCame()
     }
 
-    private func recordCame(for place: CrawlPlace?) {
-        guard place != nil else { return }
+    /// A URL handed out has its record (or passed without one).
+    private func recordCame() {
         let wake = level.withLock { level in
             level.outstanding -= 1
             defer { level.waiting = false }

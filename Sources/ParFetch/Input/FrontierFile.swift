@@ -172,6 +172,9 @@ struct FrontierCursor {
     private(set) var offset = 0
     private var buffer: [UInt8] = []
     private var start = 0
+    /// What each read fills, allocated once: a reader that finds nothing new (at the end of
+    /// what is written so far) costs a `pread`, not a 64 KiB allocation.
+    private var chunk = [UInt8](repeating: 0, count: 64 << 10)
     /// Entries read so far.
     private(set) var lines = 0
 
@@ -192,17 +195,12 @@ struct FrontierCursor {
             // Keep the partial line, read more after it.
             buffer.removeFirst(start)
             start = 0
-            let have = buffer.count
-            let chunk = max(64 << 10, have)
-            buffer.append(contentsOf: repeatElement(0, count: chunk))
-            let result = buffer.withUnsafeMutableBytes { bytes in
-                Result { () throws(FrontierError) in
-                    try file.read(at: offset + have, into: UnsafeMutableRawBufferPointer(rebasing: bytes[have...]))
-                }
+            let result = chunk.withUnsafeMutableBytes { bytes in
+                Result { () throws(FrontierError) in try file.read(at: offset + buffer.count, into: bytes) }
             }
             let read = try result.get()
-            buffer.removeLast(chunk - read)
             if read == 0 { return nil }
+            buffer.append(contentsOf: chunk[..<read])
         }
     }
 }

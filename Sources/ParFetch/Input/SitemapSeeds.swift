@@ -48,10 +48,13 @@ struct SitemapSeeds {
             case .robotsTxt(let url): robots.append(url)
             }
         }
-        let robotsURLs = Array(Set(robots.map(\.robotsURL))).sorted()
+        // One robots.txt a host, each with the host's /sitemap.xml to fall back on.
+        var hosts: [String: CheckedURL] = [:]
+        for url in robots where hosts[url.robotsURL] == nil { hosts[url.robotsURL] = url }
+        let robotsURLs = hosts.keys.sorted()
         for (robotsURL, response) in zip(robotsURLs, fetch(robotsURLs)) {
             let listed = response.ok ? RobotsRules.sitemapURLs(in: response.body) : []
-            if listed.isEmpty, let fallback = try? CheckedURL(String(robotsURL.dropLast("robots.txt".count)) + "sitemap.xml") {
+            if listed.isEmpty, let fallback = try? CheckedURL(hosts[robotsURL]!.beforePath + "/sitemap.xml") {
                 pending.append((fallback, 0))
             }
             pending += listed.map { ($0, 0) }

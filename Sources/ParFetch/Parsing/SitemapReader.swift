@@ -2,7 +2,7 @@ import CLibXML2
 
 /// Reads sitemap files (sitemaps.org): a `<urlset>` of pages or a `<sitemapindex>` of more
 /// sitemaps, gzip-compressed or not, with libxml2's streaming reader. Pure parsing: the crawl
-/// fetches the body on its loop and hands it to a parse worker, which reads it here.
+/// fetches the body on its loop and reads it here on its intake thread (`SitemapSeeds`).
 ///
 /// Memory stays bounded whatever the body: a gzip body is inflated a chunk at a time as
 /// libxml2 asks for input, the reader keeps only the node it is on, and both of the
@@ -18,7 +18,7 @@ import CLibXML2
 /// so the entries of that last chunk are lost with it, and a file broken within its first
 /// chunk reads as not XML.
 ///
-/// Not Sendable: it reuses libcurl URL handles; one per parse worker.
+/// Not Sendable: it reuses libcurl URL handles; one per thread.
 final class SitemapReader {
     /// How much of a file is read. The defaults are the protocol's.
     struct Limits: Sendable, Equatable {

@@ -149,13 +149,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 
 /// `recordedLines` after two seeds: the seeds, then each found entry's URL, numbered on.
 private func checkRecordedLines(_ good: [Model], firstBad: Int?) {
-    var settings = CrawlSettings()
-    settings.frontierPath = file.path
-    settings.resuming = true
     var got: [(line: Int, text: [UInt8])] = []
     var thrown: (any Error)?
     do {
-        let next = try settings.recordedLines(seeds: try ListInputs(arguments: seeds))
+        let next = try CrawlSettings.recordedLines(seeds: try ListInputs(arguments: seeds), frontierPath: file.path)
         while let line = try next() {
             got.append((line.line, utf8(line.text)))
             invariant(got.count < 1_000_000, "recordedLines does not end")
