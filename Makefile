@@ -3,7 +3,7 @@
 
 SWIFT ?= swift
 PREFIX ?= /usr/local
-APT_PACKAGES := pkg-config libcurl4-openssl-dev libxml2-dev zlib1g-dev libidn2-dev libpsl-dev
+APT_PACKAGES := pkg-config libcurl4-openssl-dev libxml2-dev zlib1g-dev libidn2-dev libpsl-dev libssl-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps build demo test test-sanitize test-slurm fuzz bench bench-shard install check-install man clean

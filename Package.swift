@@ -45,16 +45,24 @@ let package = Package(
         ),
         // Linux headers the Glibc module lacks (epoll, eventfd); headers only, no code.
         .systemLibrary(name: "CLinux"),
-        // zlib: the sitemap reader inflates gzip sitemaps; the fixture server's gzip routes.
+        // zlib: the sitemap reader inflates gzip sitemaps, WARC output is gzipped a record a
+        // member; the fixture server's gzip routes.
         .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // OpenSSL's libcrypto (libcurl is built on it): SHA-1 for WARC digests, SHA-256 for
+        // saved bodies' names.
+        .systemLibrary(
+            name: "CLibCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .target(
             name: "ParFetch",
             dependencies: [
-                "CCurl", "CLibCurl", "CLibXML2", "CLinux", "CIDN2", "CLibPSL", "CZlib",
+                "CCurl", "CLibCurl", "CLibXML2", "CLinux", "CIDN2", "CLibPSL", "CZlib", "CLibCrypto",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

@@ -1,8 +1,8 @@
 import Testing
 @testable import ParFetch
 
-@Suite("SHA-256")
-struct SHA256Tests {
+@Suite("Digests through libcrypto")
+struct DigestTests {
     /// FIPS 180-4's examples (NIST's "SHA256.pdf" and the one-million-`a` long message).
     @Test(arguments: [
         ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
@@ -40,5 +40,25 @@ struct SHA256Tests {
     @Test func digestIsThirtyTwoBytes() {
         #expect(SHA256.digest("abc".utf8).count == 32)
         #expect(SHA256.digest("abc".utf8).first == 0xba)
+    }
+
+    /// FIPS 180-4's SHA-1 examples, fed whole and in uneven pieces.
+    @Test(arguments: [
+        ("", "da39a3ee5e6b4b0d3255bfef95601890afd80709"),
+        ("abc", "a9993e364706816aba3e25717850c26c9cd0d89d"),
+        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "84983e441c3bd26ebaae4aa1f95129e5e54670f1"),
+    ])
+    func sha1Vectors(message: String, digest: String) {
+        let hex = { (bytes: [UInt8]) in bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined() }
+        #expect(hex(Digest.of(message.utf8, .sha1)) == digest)
+        var pieces = Digest(.sha1)
+        let bytes = Array(message.utf8)
+        var start = 0
+        for size in [1, 2, 5, 7, 100] where start < bytes.count {
+            pieces.update(bytes[start..<min(bytes.count, start + size)])
+            start += size
+        }
+        pieces.update(bytes[min(start, bytes.count)...])
+        #expect(hex(pieces.finish()) == digest)
     }
 }
