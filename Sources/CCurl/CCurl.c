@@ -28,6 +28,10 @@ CURLcode CCurl_easy_setopt_prereq_function(CURL *handle, CCurlPrereqFunction fun
     return curl_easy_setopt(handle, CURLOPT_PREREQFUNCTION, function);
 }
 
+CURLcode CCurl_easy_setopt_debug_function(CURL *handle, CCurlDebugFunction function) {
+    return curl_easy_setopt(handle, CURLOPT_DEBUGFUNCTION, function);
+}
+
 CURLcode CCurl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

@@ -56,14 +56,14 @@ struct OutputOptions: ParsableArguments {
     }
 
     /// The format the writer uses; call after `validate(ruleNames:)`.
-    func recordFormat(ruleNames: [String], dedupe: Bool, crawling: Bool = false) throws -> RecordFormat {
+    func recordFormat(ruleNames: [String], dedupe: Bool, crawling: Bool = false, archiving: Bool = false) throws -> RecordFormat {
         let selected = try fields.map { try RecordField.list($0, ruleNames: ruleNames) }
         switch format {
         case .jsonl:
             return selected.map { .jsonLines(fields: $0) } ?? .jsonLines
         case .csv:
             let columns = RecordField.defaultColumns(ruleNames: ruleNames, dedupe: dedupe, saving: saveDirectory != nil,
-                                                     crawling: crawling)
+                                                     crawling: crawling, archiving: archiving)
             return .csv(fields: selected ?? columns, ruleNames: ruleNames)
         }
     }

@@ -66,6 +66,9 @@ struct ParFetchCommand: ParsableCommand {
     @OptionGroup(title: "Output")
     var reporting: ReportingOptions
 
+    @OptionGroup(title: "Archiving (WARC)")
+    var archiving: WARCOptions
+
     func validate() throws {
         try output.validate(ruleNames: parsing.rules().map(\.name), resuming: input.resuming)
         if crawling.crawls && input.shard != nil {
@@ -93,9 +96,13 @@ struct ParFetchCommand: ParsableCommand {
         let statsFile = try openStatsFile()
         let bodyStore = try output.openBodyStore()
         let format = try output.recordFormat(ruleNames: parsing.rules().map(\.name), dedupe: input.dedupe,
-                                             crawling: crawling.crawls)
-        let (writer, completed) = try openOutput(format: format)
-        let options = try crawlOptions(openFiles: openFiles, bodyStore: bodyStore, completed: completed)
+                                             crawling: crawling.crawls, archiving: archiving.warc != nil)
+        let archive = try archiving.openWriter(
+            resuming: input.resuming,
+            info: WARCOptions.info(arguments: CommandLine.arguments, userAgent: requests.userAgent, robots: politeness.robots))
+        let (writer, completed) = try openOutput(format: format, archive: archive)
+        var options = try crawlOptions(openFiles: openFiles, bodyStore: bodyStore, completed: completed)
+        options.warcGzip = archive?.gzip
         var run = crawl(list, writer: writer, options: options, stop: stop)
         let outputFailure = writer.close()
         if let failure = run.failure as? FrontierError { throw failure }
@@ -116,9 +123,9 @@ struct ParFetchCommand: ParsableCommand {
 
     /// The record writer, on --output's file or standard output, and with --resume the lines
     /// that file already has.
-    private func openOutput(format: RecordFormat) throws -> (RecordWriter, CompletedLines) {
+    private func openOutput(format: RecordFormat, archive: WARCWriter?) throws -> (RecordWriter, CompletedLines) {
         guard let path = output.output, path != "-" else {
-            return (RecordWriter(fileDescriptor: STDOUT_FILENO, format: format), CompletedLines())
+            return (RecordWriter(fileDescriptor: STDOUT_FILENO, format: format, archive: archive), CompletedLines())
         }
         var listInfo = stat()
         var outputInfo = stat()
@@ -133,7 +140,7 @@ struct ParFetchCommand: ParsableCommand {
             throw OutputError.notRegularFile(path)
         }
         // The writer locks the file first: nothing reads or cuts it while another run writes.
-        let writer = try RecordWriter(path: path, append: resuming, format: format)
+        let writer = try RecordWriter(path: path, append: resuming, format: format, archive: archive)
         guard resuming else { return (writer, CompletedLines()) }
         // The records are compared with the list, read again from the start; standard input
         // can't be read twice, so a list from it is not compared.

@@ -32,6 +32,12 @@ typedef int (*CCurlPrereqFunction)(void *_Nullable clientp, char *primaryIP, cha
                                    int localPort);
 CURLcode CCurl_easy_setopt_prereq_function(CURL *handle, CCurlPrereqFunction _Nullable function);
 
+/// CURLOPT_DEBUGFUNCTION (called only with CURLOPT_VERBOSE on): the bytes of a request and its
+/// response as they go over the wire, before any decoding (WARC keeps them).
+typedef int (*CCurlDebugFunction)(CURL *handle, curl_infotype type, char *data, size_t size,
+                                  void *_Nullable clientp);
+CURLcode CCurl_easy_setopt_debug_function(CURL *handle, CCurlDebugFunction _Nullable function);
+
 // MARK: easy handle information
 
 CURLcode CCurl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value);

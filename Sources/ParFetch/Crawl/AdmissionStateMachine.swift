@@ -91,9 +91,11 @@ struct AdmissionStateMachine {
     /// Lines kept ready when every slot is busy: enough to refill them all twice.
     private let reserve: Int
     private let grace: Nanoseconds
-    /// Pages go to the parse pool to be parsed, or to be saved when `saving`.
+    /// Pages go to the parse pool to be parsed, or to be saved when `saving`; every capture
+    /// when `archiving`, to be encoded as WARC records.
     private let parsing: Bool
     private let saving: Bool
+    private let archiving: Bool
     /// Transfers of lines in flight (robots.txt fetches aside).
     private(set) var lineTransfers = 0
     /// When next to look whether only the per-host limit holds the run back; nil once it was
@@ -109,6 +111,7 @@ struct AdmissionStateMachine {
         grace = Nanoseconds(seconds: max(0, options.grace))
         parsing = options.parse
         saving = options.bodyStore != nil
+        archiving = options.warcGzip != nil
     }
 
     /// Lines waiting for the time of their retry.
@@ -165,7 +168,8 @@ struct AdmissionStateMachine {
         case .done, .notRetried:
             // Bodies kept were HTML or untyped (or any, when saving); only complete ones are
             // parsed or saved. An empty 2xx body is saved too, as an empty file.
-            if response.error == nil, (parsing && !response.body.isEmpty) || (saving && response.ok) {
+            if response.error == nil && ((parsing && !response.body.isEmpty) || (saving && response.ok))
+                || archiving && response.capture != nil {
                 return .parse(ticket.job.item, response, attempts: ticket.attempt)
             }
             return .write(Record(item: ticket.job.item, response: response, attempts: ticket.attempt))

@@ -17,6 +17,7 @@ public enum Crawl {
         }
         var fetch = options.fetch
         fetch.bodies = options.bodyStore != nil ? .all : options.parse ? .html : .none
+        fetch.capturesExchanges = options.warcGzip != nil
         let loop = try EventLoop(configuration: fetch, redirectScope: options.crawl?.scope)
         defer { loop.shutdown() }
         // A crawl reads its inputs as seeds, then the links its pages add to the frontier.
@@ -44,11 +45,12 @@ public enum Crawl {
         writer.onProgress(lowWater: options.concurrency) { loop.wake() }
         // The writer may outlive the run: it must not keep the loop (and its descriptors).
         defer { writer.onProgress(lowWater: Int.max) {} }
-        // Parsing, saving (it writes files) and robots.txt all run on the pool, never on the loop.
-        let pool = options.parse || options.bodyStore != nil || options.scheduling.robots
+        // Parsing, saving (it writes files), WARC records and robots.txt all run on the pool,
+        // never on the loop.
+        let pool = options.parse || options.bodyStore != nil || options.scheduling.robots || options.warcGzip != nil
             ? ParsePool(workers: options.parseWorkers, capacity: 256, byteCapacity: 64 << 20,
                         rules: options.rules, parse: options.parse, maxLinks: options.maxLinks,
-                        store: options.bodyStore, writer: writer)
+                        store: options.bodyStore, warcGzip: options.warcGzip, writer: writer)
             : nil
         pool?.onRoom { loop.wake() }
         defer { pool?.close() }

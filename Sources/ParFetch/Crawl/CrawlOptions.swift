@@ -34,6 +34,10 @@ public struct CrawlOptions: Sendable {
     /// Every body is then kept in memory until a parse worker has saved it, within the parse
     /// queue's bounds, and each record of a saved body has `saved`.
     public var bodyStore: BodyStore?
+    /// Keep every fetch's HTTP exchanges as WARC records, gzipped a record a member when true
+    /// (`RecordWriter`'s `WARCWriter` writes them, and each record then points at its
+    /// capture); nil: no WARC. Transfers use HTTP/1.1 then.
+    public var warcGzip: Bool?
     /// Crawl from the inputs as seeds, following links; nil: fetch the inputs only.
     public var crawl: CrawlSettings?
 

@@ -173,6 +173,7 @@ final class CurlMulti {
             retryAfter: status >= 400 ? Self.retryAfter(easy) : nil,
             error: error)
         response.failedConnecting = failedConnecting
+        response.capture = transfer.capture?.finish(truncated: error.map(Self.truncation))
         recycle(transfer)
         transfer.completion(response)
     }
@@ -189,6 +190,16 @@ final class CurlMulti {
             transfer.easy = nil
             // A handle whose fixed options failed (a bad proxy URL, say) is not kept.
             if easy.isUsable { idleHandles.append(easy) }
+        }
+    }
+
+    /// Why a captured body that `error` ended is shorter than meant (WARC-Truncated).
+    private static func truncation(_ error: FetchError) -> HTTPCapture.Truncation {
+        switch error.kind {
+        case .tooLarge: .length
+        case .timeout: .time
+        case .reset: .disconnect
+        default: .unspecified
         }
     }
 

@@ -60,9 +60,7 @@ final class EasyHandle {
             set(CURLOPT_LOW_SPEED_LIMIT, 1)
             set(CURLOPT_LOW_SPEED_TIME, Int(min(stallTimeout.rounded(.up), Double(Int32.max))))
         }
-        // Refuses a declared Content-Length over the limit before any byte is read; the write
-        // callback enforces the limit on decoded bytes and on bodies of unknown length.
-        record(CCurl_easy_setopt_off_t(raw, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(configuration.maxSize)))
+        record(CCurl_easy_setopt_off_t(raw, CURLOPT_MAXFILESIZE_LARGE, Self.declaredSizeLimit(configuration)))
         // "" tells libcurl not to look for proxy variables in the environment, which it would
         // otherwise do for every transfer; `EngineSettings` did that once.
         set(CURLOPT_PROXY, settings.proxy)
@@ -73,6 +71,14 @@ final class EasyHandle {
         set(CURLOPT_SHARE, settings.share)
         if settings.redirectCheck != nil {
             record(CCurl_easy_setopt_header_function(raw, easyHandleHeader))
+        }
+        if configuration.capturesExchanges {
+            // The debug callback sees the bytes as they go over the wire; libcurl calls it
+            // only in verbose mode. HTTP/1.1 only: its bytes are the exchange as WARC stores
+            // it, where an HTTP/2 stream's frames are not.
+            set(CURLOPT_VERBOSE, 1)
+            record(CCurl_easy_setopt_debug_function(raw, easyHandleDebug))
+            set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
         }
     }
 
@@ -85,6 +91,9 @@ final class EasyHandle {
         set(CURLOPT_PRIVATE, Unmanaged.passUnretained(transfer).toOpaque())
         set(CURLOPT_WRITEDATA, Unmanaged.passUnretained(transfer).toOpaque())
         set(CURLOPT_PREREQDATA, Unmanaged.passUnretained(transfer).toOpaque())
+        if settings.configuration.capturesExchanges {
+            set(CURLOPT_DEBUGDATA, Unmanaged.passUnretained(transfer).toOpaque())
+        }
         if let redirectCheck = settings.redirectCheck {
             set(CURLOPT_HEADERDATA, Unmanaged.passUnretained(transfer).toOpaque())
             transfer.redirectCheck = redirectCheck
@@ -102,10 +111,18 @@ final class EasyHandle {
         } else if limitsChanged {
             let configuration = settings.configuration
             set(CURLOPT_TIMEOUT_MS, configuration.timeout.map(milliseconds) ?? 0)
-            record(CCurl_easy_setopt_off_t(raw, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(configuration.maxSize)))
+            record(CCurl_easy_setopt_off_t(raw, CURLOPT_MAXFILESIZE_LARGE, Self.declaredSizeLimit(configuration)))
             limitsChanged = false
         }
         return setupFailure
+    }
+
+    /// Refuses a declared Content-Length over the limit before any byte is read; the write
+    /// callback enforces the limit on decoded bytes and on bodies of unknown length. Not when
+    /// exchanges are captured: libcurl refuses at the Content-Length line, and WARC wants the
+    /// whole head and the body up to the limit (`WARC-Truncated: length`). 0: no limit.
+    private static func declaredSizeLimit(_ configuration: FetchConfiguration) -> curl_off_t {
+        configuration.capturesExchanges ? 0 : curl_off_t(configuration.maxSize)
     }
 
     /// libcurl's message for the last failure on this handle, if it wrote one.
@@ -190,6 +207,23 @@ private func easyHandleHeader(
     return transfer.headerArrived(UnsafeRawBufferPointer(start: data, count: size * count)) ? size * count : 0
 }
 
+/// CURLOPT_DEBUGFUNCTION (set when exchanges are captured): request and response bytes as
+/// sent and received, for the transfer's capture; libcurl's own trace text is not wanted.
+private func easyHandleDebug(
+    _ handle: UnsafeMutableRawPointer, _ type: curl_infotype, _ data: UnsafeMutablePointer<CChar>, _ size: Int,
+    _ clientp: UnsafeMutableRawPointer?
+) -> Int32 {
+    guard let capture = Unmanaged<Transfer>.fromOpaque(clientp!).takeUnretainedValue().capture else { return 0 }
+    let bytes = UnsafeRawBufferPointer(start: data, count: size)
+    switch type {
+    case CURLINFO_HEADER_OUT, CURLINFO_DATA_OUT: capture.sent(bytes)
+    case CURLINFO_HEADER_IN: capture.headerLine(bytes)
+    case CURLINFO_DATA_IN: capture.bodyData(bytes)
+    default: break
+    }
+    return 0
+}
+
 /// CURLOPT_PREREQFUNCTION: a connection is made (TCP and TLS) or reused and a request is about
 /// to go out on it. Counting these tells a transfer still connecting from one that was waiting
 /// for its response, which libcurl's error codes don't.
@@ -197,6 +231,11 @@ private func easyHandlePrereq(
     _ clientp: UnsafeMutableRawPointer?, _ primaryIP: UnsafeMutablePointer<CChar>,
     _ localIP: UnsafeMutablePointer<CChar>, _ primaryPort: Int32, _ localPort: Int32
 ) -> Int32 {
-    Unmanaged<Transfer>.fromOpaque(clientp!).takeUnretainedValue().requestSent()
+    let transfer = Unmanaged<Transfer>.fromOpaque(clientp!).takeUnretainedValue()
+    transfer.requestSent()
+    if let capture = transfer.capture, let easy = transfer.easy {
+        capture.begin(targetURI: easy.info(CURLINFO_EFFECTIVE_URL) ?? transfer.request.url,
+                      ipAddress: String(cString: primaryIP))
+    }
     return CURL_PREREQFUNC_OK
 }

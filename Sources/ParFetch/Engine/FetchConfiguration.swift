@@ -19,6 +19,9 @@ public struct FetchConfiguration: Sendable, Hashable {
     public var proxy: String?
     /// Skip TLS certificate and host name verification.
     public var insecure: Bool = false
+    /// Keep every transfer's HTTP exchanges as sent and received (`Response.capture`, for
+    /// WARC). Transfers then use HTTP/1.1 only.
+    public var capturesExchanges: Bool = false
     /// Which response bodies to keep (for parsing or saving); the others are only counted.
     public var bodies: BodyRetention = .all
 

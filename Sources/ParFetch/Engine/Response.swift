@@ -22,6 +22,9 @@ public struct Response: Sendable {
     public var error: FetchError?
     /// The attempt failed before a connection was made (DNS, TCP or TLS).
     var failedConnecting = false
+    /// The exchanges as sent and received, when the configuration captures them and a
+    /// response head arrived.
+    var capture: HTTPCapture?
 
     public init(
         url: String, finalURL: String? = nil, status: Int? = nil, contentType: String? = nil,

@@ -35,6 +35,9 @@ final class Transfer {
     var redirectCheck: (scope: CrawlScope, check: URLCheck)?
     /// Why the transfer was stopped at a redirect: its target is out of the crawl's scope.
     private(set) var leftScope: FetchError?
+    /// The exchanges' bytes, when the configuration captures them (for WARC); transfers with
+    /// limits of their own (robots.txt, sitemaps) are not captured.
+    let capture: CaptureRecorder?
     /// When the transfer was handed to libcurl (monotonic ns), read fresh rather than from the
     /// loop's turn clock: it tells which time limit fired, so it must not be late.
     let startedAt = System.monotonicNanoseconds()
@@ -49,6 +52,7 @@ final class Transfer {
         maxSize = limits?.maxSize ?? configuration.maxSize
         retention = limits == nil ? configuration.bodies : .all
         keepBody = retention != .none
+        capture = configuration.capturesExchanges && limits == nil ? CaptureRecorder() : nil
     }
 
     /// A connection is ready and a request goes out on it.
@@ -63,8 +67,10 @@ final class Transfer {
     }
 
     /// A response header line arrived; false stops the transfer (a redirect that would leave
-    /// the crawl's scope: `leftScope` says why).
+    /// the crawl's scope: `leftScope` says why). It stops at the head's end, so that the
+    /// response's head is whole (a captured exchange keeps it).
     func headerArrived(_ line: UnsafeRawBufferPointer) -> Bool {
+        if line.count <= 2, line.last == UInt8(ascii: "\n") { return leftScope == nil }
         let name = "location:".utf8
         guard let (scope, check) = redirectCheck, let easy, line.count > name.count,
               zip(line, name).allSatisfy({ $0 | 0x20 == $1 }) else { return true }
@@ -81,7 +87,7 @@ final class Transfer {
               let exclusion = scope.exclusion(of: target) else { return true }
         let reason = exclusion == .outOfScope ? "out of the crawl's scope (\(scope.kind))" : "excluded by --include/--exclude"
         leftScope = FetchError(.outOfScope, "redirect to \(URLCheck.redactingPassword(target.absolute)) not followed: \(reason)")
-        return false
+        return true
     }
 
     /// Takes body bytes (already content-decoded by libcurl); returns how many were taken.

@@ -25,3 +25,11 @@ extension URLCheck {
         return String(cString: redacted)
     }
 }
+
+/// What parfetch writes about secrets, for the command's messages and WARC's warcinfo.
+public enum Redacted {
+    /// `url` with its password, if it has one, shown as `***`.
+    public static func url(_ url: String) -> String {
+        URLCheck.redactingPassword(url)
+    }
+}

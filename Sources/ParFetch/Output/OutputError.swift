@@ -17,6 +17,8 @@ public struct OutputError: Error, Hashable, Sendable, CustomStringConvertible {
         case notARecord(line: Int)
         case notOfTheList(line: Int, recordURL: String, listText: String?)
         case cannotCutTornLine
+        case notWARC
+        case cannotCutTornRecord
     }
 
     private let code: Code
@@ -50,6 +52,9 @@ public struct OutputError: Error, Hashable, Sendable, CustomStringConvertible {
         Self(.notOfTheList(line: line, recordURL: recordURL, listText: listText), path)
     }
     static func cannotCutTornLine(_ path: String, errno: Int32) -> Self { Self(.cannotCutTornLine, path, errno: errno) }
+    /// `path`, a WARC file to resume, does not start as one.
+    public static func notWARC(_ path: String) -> Self { Self(.notWARC, path) }
+    static func cannotCutTornRecord(_ path: String, errno: Int32) -> Self { Self(.cannotCutTornRecord, path, errno: errno) }
 
     /// Writing failed because the reader went away (`parfetch … | head`): not a failure of
     /// the run.
@@ -59,7 +64,7 @@ public struct OutputError: Error, Hashable, Sendable, CustomStringConvertible {
     /// list's output): a usage error, not a failure of the output.
     public var refusesResume: Bool {
         switch code {
-        case .notRegularFile, .notParFetchOutput, .notARecord, .notOfTheList: return true
+        case .notRegularFile, .notParFetchOutput, .notARecord, .notOfTheList, .notWARC: return true
         default: return false
         }
     }
@@ -83,6 +88,8 @@ public struct OutputError: Error, Hashable, Sendable, CustomStringConvertible {
                 ?? "the list has no URL on line \(line) (it is shorter, or the line is blank or a comment)"
             return "cannot resume from \(path): \(record), but \(list): is it another list's output?"
         case .cannotCutTornLine: return "cannot cut the torn last line off \(path): \(reason)"
+        case .notWARC: return "cannot resume \(path): it does not start with a WARC record (or, named .gz, a gzip member)"
+        case .cannotCutTornRecord: return "cannot cut the torn last record off \(path): \(reason)"
         }
     }
 

@@ -31,6 +31,11 @@ public struct Record: Sendable {
     /// allowed.
     public var retryAfter: Double?
     public var error: FetchError?
+    /// With WARC output: where the final response's record is.
+    public var warc: WARCPointer?
+    /// The capture's WARC records, encoded, until the record writer appends them to the WARC
+    /// file (and sets `warc`).
+    var capture: EncodedCapture?
     /// The item's `sequence`, for writing in input order.
     var sequence = 0
     /// The host the line was fetched from ("" when it was not fetchable), for the run summary.

@@ -92,9 +92,10 @@ public struct RecordField: Hashable, Sendable {
 
     /// The CSV columns without `--fields`: the record's scalars, `links_count` rather than the
     /// links, one column per rule, `duplicate_of` only when de-duplicating, `saved` only
-    /// when saving bodies and `depth`, `parent` only in a crawl (each key's `defaultColumn`).
+    /// when saving bodies, `depth`, `parent` only in a crawl and `warc.…` only with WARC
+    /// output (each key's `defaultColumn`).
     public static func defaultColumns(ruleNames: [String], dedupe: Bool, saving: Bool = false,
-                                      crawling: Bool = false) -> [RecordField] {
+                                      crawling: Bool = false, archiving: Bool = false) -> [RecordField] {
         let keys = RecordSchema.keys.indices.filter { index in
             switch RecordSchema.keys[index].defaultColumn {
             case .always: true
@@ -102,6 +103,7 @@ public struct RecordField: Hashable, Sendable {
             case .dedupe: dedupe
             case .saving: saving
             case .crawl: crawling
+            case .archiving: archiving
             }
         }
         return columns(keys.map(RecordField.key), ruleNames: ruleNames)

@@ -15,6 +15,8 @@ final class RecordKey: @unchecked Sendable {
         case saving
         /// Only in a crawl.
         case crawl
+        /// Only with WARC output.
+        case archiving
     }
 
     /// As `--fields` takes it and a CSV header shows it: `time.total`.

@@ -35,6 +35,9 @@ enum RecordSchema {
         RecordKey("extract", perRule: true) { $1.extract($0.page?.extract) },
         RecordKey("saved", defaultColumn: .saving) { $1.string($0.saved) },
         RecordKey("retry_after", defaultColumn: .never) { $1.decimal($0.retryAfter) },
+        RecordKey("warc.file", defaultColumn: .archiving) { $1.string($0.warc?.file) },
+        RecordKey("warc.offset", defaultColumn: .archiving) { $1.integer($0.warc.map { Int($0.offset) }) },
+        RecordKey("warc.length", defaultColumn: .archiving) { $1.integer($0.warc?.length) },
         RecordKey("error.kind", resume: true) { $1.string($0.error?.kind.description) },
         RecordKey("error.message") { $1.string($0.error?.message) },
     ]

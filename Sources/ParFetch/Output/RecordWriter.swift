@@ -43,16 +43,21 @@ public final class RecordWriter: Sendable {
     private let lowWater = Atomic<Int>(Int.max)
     /// `keepInputOrder`'s window; nil: records are written as they come.
     private let orderWindow = Mutex<Int?>(nil)
+    /// Where captures go (WARC), written before the lines of their records; used on the
+    /// writer thread only once it runs.
+    private let archive: WARCWriter?
     /// Every record written, added up: what a reader of the output has, not what was
     /// submitted (a failed write, such as a reader gone away, counts nothing).
     private let summary = Mutex(RunSummary())
 
     /// Writes to `fd` (not closed by the writer) in `format`. The format's header (CSV's) is
     /// written first, unless `fd` is a regular file that already has data where writing starts.
-    public init(fileDescriptor fd: Int32, format: RecordFormat = .jsonLines) {
+    /// Records' captures go to `archive`, each written whole before the record's line.
+    public init(fileDescriptor fd: Int32, format: RecordFormat = .jsonLines, archive: WARCWriter? = nil) {
         self.fd = fd
         ownsDescriptor = false
         self.format = format
+        self.archive = archive
         header = Self.continuesData(fd) ? [] : format.header
         start()
     }
@@ -61,8 +66,9 @@ public final class RecordWriter: Sendable {
     /// `format`, with the format's header first unless appending to a file that has data.
     /// Throws `OutputError` if it can't, or if another writer holds the file: each writer
     /// holds an exclusive lock on it until `close` (two runs resuming one file would write
-    /// every missing record twice, and one truncating it would lose the other's).
-    public init(path: String, append: Bool = false, format: RecordFormat = .jsonLines) throws {
+    /// every missing record twice, and one truncating it would lose the other's). Records'
+    /// captures go to `archive`, each written whole before the record's line.
+    public init(path: String, append: Bool = false, format: RecordFormat = .jsonLines, archive: WARCWriter? = nil) throws {
         do {
             fd = try System.open(path, O_WRONLY | O_CREAT | (append ? O_APPEND : 0))
         } catch let error as SystemError {
@@ -81,6 +87,7 @@ public final class RecordWriter: Sendable {
         }
         ownsDescriptor = true
         self.format = format
+        self.archive = archive
         header = Self.continuesData(fd) ? [] : format.header
         start()
     }
@@ -194,6 +201,11 @@ public final class RecordWriter: Sendable {
             }
             System.close(fd)
         }
+        do {
+            try archive?.close()
+        } catch {
+            if failed == nil { failure.withLock { $0 = error } }
+        }
         return failed
     }
 
@@ -231,7 +243,8 @@ public final class RecordWriter: Sendable {
                                  "a record out of sequence: ordered output takes only a crawl's records")
                     held[record.sequence] = record
                 }
-                while let record = held.removeValue(forKey: nextSequence) {
+                while var record = held.removeValue(forKey: nextSequence) {
+                    addCapture(of: &record)
                     format.encode(record, into: &buffer)
                     encoded.append(record)
                     nextSequence += 1
@@ -240,8 +253,10 @@ public final class RecordWriter: Sendable {
                 if closed && batch.isEmpty {
                     // The run ended early: lines never started left gaps.
                     for sequence in held.keys.sorted() {
-                        format.encode(held[sequence]!, into: &buffer)
-                        encoded.append(held[sequence]!)
+                        var record = held[sequence]!
+                        addCapture(of: &record)
+                        format.encode(record, into: &buffer)
+                        encoded.append(record)
                         count += 1
                     }
                     held.removeAll()
@@ -251,12 +266,17 @@ public final class RecordWriter: Sendable {
                     state.broadcast()
                 }
             } else {
-                for record in batch { format.encode(record, into: &buffer) }
+                for var record in batch {
+                    addCapture(of: &record)
+                    format.encode(record, into: &buffer)
+                }
                 encoded = batch
                 count = batch.count
             }
             if failed == nil && !buffer.isEmpty {
                 do {
+                    // The captures first: no line may point at records not yet written.
+                    try archive?.flush()
                     try buffer.withUnsafeBytes { try System.writeAll(fd, $0) }
                     written.add(count, ordering: .relaxed)
                     if !encoded.isEmpty {
@@ -267,6 +287,9 @@ public final class RecordWriter: Sendable {
                 } catch let error as SystemError {
                     failure.withLock { $0 = .cannotWrite(errno: error.errno) }
                     notify.withLock { $0 }?()
+                } catch let error as OutputError {
+                    failure.withLock { $0 = error }
+                    notify.withLock { $0 }?()
                 } catch {}
             }
             // Records held for their turn count as taken: the window bounds them.
@@ -276,6 +299,22 @@ public final class RecordWriter: Sendable {
                 notify.withLock { $0 }?()
             }
             if closed && batch.isEmpty { return }
+        }
+    }
+}
+
+extension RecordWriter {
+    /// Adds `record`'s capture to the WARC output (on the writer thread) and points the record
+    /// at it. A record whose capture can't be added is written without `warc`; the failure
+    /// stops the run as any output failure does.
+    private func addCapture(of record: inout Record) {
+        guard let capture = record.capture else { return }
+        record.capture = nil
+        guard let archive, failed == nil else { return }
+        do {
+            record.warc = try archive.add(capture)
+        } catch {
+            failure.withLock { $0 = error }
         }
     }
 }

@@ -14,7 +14,7 @@ final class ParsePool: Sendable {
 
         var bytes: Int {
             switch self {
-            case .page(_, let response, _): response.body.count
+            case .page(_, let response, _): response.body.count + (response.capture?.byteCount ?? 0)
             case .robots(let body, _, _): body.count
             }
         }
@@ -40,13 +40,15 @@ final class ParsePool: Sendable {
     /// most `maxLinks` links a page (nil: all), save 2xx bodies to `store` (when given) and
     /// submit records to `writer`.
     init(workers: Int, capacity: Int, byteCapacity: Int, rules: [ExtractionRule], parse: Bool = true,
-         maxLinks: Int? = nil, store: BodyStore? = nil, writer: RecordWriter) {
+         maxLinks: Int? = nil, store: BodyStore? = nil, warcGzip: Bool? = nil, writer: RecordWriter) {
         if parse { LibXML.initialize() }
         self.capacity = max(1, capacity)
         self.byteCapacity = max(1, byteCapacity)
         threads = Mutex([])
         let started = (0..<max(1, workers)).map { _ in
-            NativeThread { [self] in work(rules: parse ? rules : nil, maxLinks: maxLinks, store: store, writer: writer) }
+            NativeThread { [self] in
+                work(rules: parse ? rules : nil, maxLinks: maxLinks, store: store, warcGzip: warcGzip, writer: writer)
+            }
         }
         threads.withLock { $0 = started }
     }
@@ -94,8 +96,8 @@ final class ParsePool: Sendable {
         for thread in all { thread.join() }
     }
 
-    /// `rules` nil: no parsing.
-    private func work(rules: [ExtractionRule]?, maxLinks: Int?, store: BodyStore?, writer: RecordWriter) {
+    /// `rules` nil: no parsing; `warcGzip` nil: no WARC records.
+    private func work(rules: [ExtractionRule]?, maxLinks: Int?, store: BodyStore?, warcGzip: Bool?, writer: RecordWriter) {
         let parser = rules.map { PageParser(rules: $0, maxLinks: maxLinks) }
         while true {
             let (job, more): (Job?, Bool) = state.withLock(when: { $0.count > 0 || $0.closed }) { state in
@@ -117,8 +119,16 @@ final class ParsePool: Sendable {
             switch job {
             case .page(let item, let response, let attempts):
                 var record = Record(item: item, response: response, attempts: attempts)
-                record.page = parser?.parse(response)
-                store?.save(response, into: &record)
+                // A response comes here for its capture alone when it failed or has no body.
+                if response.error == nil && !response.body.isEmpty {
+                    record.page = parser?.parse(response)
+                }
+                if response.error == nil {
+                    store?.save(response, into: &record)
+                }
+                if let warcGzip, let capture = response.capture {
+                    record.capture = WARCRecord.encode(capture, gzip: warcGzip)
+                }
                 writer.submit(record)
             case .robots(let body, let userAgent, let then):
                 then(RobotsRules(parsing: body, userAgent: userAgent))
