@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 APT_PACKAGES := pkg-config libcurl4-openssl-dev libxml2-dev zlib1g-dev libidn2-dev libpsl-dev libssl-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build demo test test-sanitize test-slurm fuzz bench bench-shard install check-install man clean
+.PHONY: all deps warc-tools build demo test test-sanitize test-slurm fuzz bench bench-shard install check-install man clean
 
 all: build
 
@@ -22,6 +22,10 @@ deps:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
+# warcio and pywb (PyPI) in .build/warc-tools: the WARC tests check and replay with them.
+warc-tools:
+	scripts/warc-tools.sh
+
 build: deps
 	$(SWIFT) build -c release
 
@@ -31,7 +35,7 @@ demo: build
 
 # Serially: several suites start servers and child processes and block on them; run side by
 # side on a small machine they starve each other's timers.
-test: deps
+test: deps warc-tools
 	$(SWIFT) test --no-parallel
 
 # The test suite under Thread Sanitizer and Address Sanitizer, each in its own build tree
@@ -40,7 +44,7 @@ test: deps
 # are not checked under ASan (its shadow memory and quarantine are most of the peak).
 # scripts/lsan.supp lists leaks in other people's code (argument parser, Foundation, XCTest).
 SANITIZERS ?= thread address
-test-sanitize: deps
+test-sanitize: deps warc-tools
 	@for sanitizer in $(SANITIZERS); do \
 		echo "== swift test --sanitize=$$sanitizer"; \
 		PARFETCH_TEST_SLOWDOWN=3 PARFETCH_TEST_SANITIZER=$$sanitizer \
