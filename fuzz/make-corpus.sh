@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 fixtures=../fixtures
 rm -rf corpus
-mkdir -p corpus/{list-line,css-selector,page,robots,resume,sitemap,frontier}
+mkdir -p corpus/{list-line,css-selector,page,robots,resume,sitemap,frontier,warc-tail}
 
 seed() {  # seed TARGET NAME: standard input becomes corpus/TARGET/NAME
     cat >"corpus/$1/$2"
@@ -101,3 +101,16 @@ printf '0\thttps://example.com/a\thttps://example.com/sitemap.xml\nS\n1\thttps:/
 printf '1\thttps://a.test/1\thttps://a.test/\n3\thttp://b.test/\xc3\xa9\t\n000001\thttps://c.test/\thttps://a.test/1\n' | seed frontier whole
 printf '1\thttps://a.test/1\thttps://a.test/\nsome notes\n\n-1\tu\tp\n' | seed frontier notes
 printf '1\thttps://a.test/\xff\xa0x\thttps://a.test/\nR\thttps://a.test/\xff\x90y\n' | seed frontier long
+
+# warc-tail: a mode byte (1: gzip, 0: plain), then a WARC file as a crash leaves it: whole
+# records then one cut short; one with garbage after whole records; a file that is not WARC.
+warc_record() {  # warc_record TYPE BODY: one record, uncompressed
+    printf 'WARC/1.1\r\nWARC-Type: %s\r\nWARC-Record-ID: <urn:uuid:%s>\r\nContent-Length: %d\r\n\r\n%s\r\n\r\n' \
+        "$1" "$(printf '%s' "$2" | md5sum | cut -c1-32)" "${#2}" "$2"
+}
+{ printf '\0'; warc_record warcinfo 'software: parfetch'; warc_record response 'HTTP/1.1 200 OK'; warc_record request 'GET / HT'; } \
+    | head -c -9 | seed warc-tail plain-torn
+{ printf '\0'; warc_record warcinfo 'software: parfetch'; printf 'garbage'; } | seed warc-tail plain-garbage
+{ printf '\1'; warc_record warcinfo 'software: parfetch' | gzip -n; warc_record response 'HTTP/1.1 200 OK' | gzip -n; \
+  warc_record request 'GET / HTTP/1.1' | gzip -n | head -c 20; } | seed warc-tail gzip-torn
+{ printf '\1'; printf 'my notes\n'; } | seed warc-tail not-warc

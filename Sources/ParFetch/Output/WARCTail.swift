@@ -25,8 +25,9 @@ enum WARCTail {
             output.deallocate()
         }
         let count = read(0, UnsafeMutableRawBufferPointer(rebasing: input[0..<2]))
-        if count == 0 { return 0 }
-        guard count == 2, input[0] == 0x1F, input[1] == 0x8B else { throw NotWARC() }
+        // A file cut inside its first member's magic is torn, not something else.
+        guard [0x1F, 0x8B].starts(with: input.prefix(count)) else { throw NotWARC() }
+        if count < 2 { return 0 }
         var stream = z_stream()
         guard inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return 0 }
         defer { inflateEnd(&stream) }
@@ -75,7 +76,8 @@ enum WARCTail {
             if got == 0 { return position }
             let header = UnsafeRawBufferPointer(rebasing: buffer[0..<got])
             guard header.starts(with: "WARC/".utf8) else {
-                if position == 0 && got >= 5 { throw NotWARC() }
+                // Torn inside the first record's version line: cut; anything else is not WARC.
+                if position == 0 && !"WARC/".utf8.starts(with: header.prefix(5)) { throw NotWARC() }
                 return position
             }
             guard let blank = find([0x0D, 0x0A, 0x0D, 0x0A], in: header),
