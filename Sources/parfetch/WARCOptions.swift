@@ -32,7 +32,7 @@ struct WARCOptions: ParsableArguments {
         let writer = try WARCWriter(path: warc, maxFileSize: maxSize?.bytes, info: info, resuming: resuming)
         if resuming {
             Terminal.warn("resuming \(writer.currentPath)"
-                + (writer.tornBytesCut > 0 ? ": cut a record cut short (\(writer.tornBytesCut) bytes)" : ""))
+                + (writer.tornBytesCut > 0 ? ": cut a torn last record (\(writer.tornBytesCut) bytes)" : ""))
         }
         return writer
     }

@@ -26,7 +26,7 @@ struct RecordSchemaTests {
             let name = key.group ?? key.name
             if keys.last != name { keys.append(name) }
         }
-        #expect(keys.count == 24)
+        #expect(keys.count == 25)
         #expect(try Self.readmeKeys() == keys)
     }
 
@@ -34,7 +34,7 @@ struct RecordSchemaTests {
         let names = RecordSchema.fields.map(\.name)
         #expect(Set(names).count == names.count)
         #expect(RecordSchema.keys.count <= 64)
-        for group in ["time", "error"] {
+        for group in ["time", "error", "warc"] {
             let members = RecordSchema.members(of: group)
             #expect(members.count > 1)
             #expect(members == Array(members[0]...members[members.count - 1]))
