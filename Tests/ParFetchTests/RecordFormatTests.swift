@@ -183,7 +183,7 @@ struct RecordFormatTests {
         #expect(error.description == "unknown field 'bogus'; valid fields: line, url, final_url, status, ok, "
             + "content_type, bytes, http_version, redirects, attempts, duplicate_of, depth, parent, time, time.total, time.dns, "
             + "time.connect, time.tls, time.ttfb, title, description, lang, canonical, links, links_truncated, "
-            + "links_count, extract, extract.NAME (NAME: a --select/--xpath name), saved, retry_after, error, error.kind, error.message")
+            + "links_count, extract, extract.NAME (NAME: a --select/--xpath name), saved, retry_after, warc, warc.file, warc.offset, warc.length, error, error.kind, error.message")
     }
 
     @Test func namesRoundTripAndSpacesAreIgnored() throws {

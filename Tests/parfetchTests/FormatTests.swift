@@ -168,7 +168,7 @@ struct FormatTests {
         let list = try TemporaryFile("http://127.0.0.1:1/\n")
         let result = try Parfetch.run(["--select", "price=span.price", "--fields", "bogus", list.path])
         let first = try #require(result.stderr.split(separator: "\n").first)
-        #expect(first.hasSuffix("links, links_truncated, links_count, extract, extract.NAME (NAME: price), saved, retry_after, error, error.kind, error.message"))
+        #expect(first.hasSuffix("links, links_truncated, links_count, extract, extract.NAME (NAME: price), saved, retry_after, warc, warc.file, warc.offset, warc.length, error, error.kind, error.message"))
     }
 
     @Test func resumeWithTheFieldsItNeedsWorks() async throws {
