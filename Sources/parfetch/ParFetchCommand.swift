@@ -105,6 +105,7 @@ struct ParFetchCommand: ParsableCommand {
         options.warcGzip = archive?.gzip
         var run = crawl(list, writer: writer, options: options, stop: stop)
         let outputFailure = writer.close()
+        run.archive = archive
         if let failure = run.failure as? FrontierError { throw failure }
         if let failure = run.failure { throw RunFailure(error: failure) }
         run.readerGone = outputFailure?.isBrokenPipe == true
@@ -211,6 +212,8 @@ struct ParFetchCommand: ParsableCommand {
         var hostsHeldByPerHostLimit: Int?
         /// `CrawlMonitor.retriesRefusedForRetryAfter`.
         var refusedRetries: CrawlMonitor.RefusedRetries?
+        /// The WARC output, closed.
+        var archive: WARCWriter?
 
         var interrupted: Bool { outcome == .stopped && !readerGone }
     }
@@ -268,6 +271,9 @@ struct ParFetchCommand: ParsableCommand {
             Terminal.print(writer.withSummary { SummaryText.render($0, wallSeconds: seconds) })
             if let report = run.crawlReport, let depth = run.crawlDepth {
                 Terminal.print(SummaryText.render(report, depth: depth))
+            }
+            if let archive = run.archive {
+                Terminal.print(SummaryText.render(archive))
             }
         }
         if !reporting.quiet && !run.readerGone {

@@ -37,4 +37,11 @@ enum SummaryText {
         }
         return text
     }
+
+    /// `warc: 120 captures, 1.2 MB in site.warc.gz` (with rotation, the first and last file).
+    static func render(_ archive: WARCWriter) -> String {
+        let files = archive.paths.count == 1
+            ? archive.paths[0] : "\(archive.paths.count) files, \(archive.paths.first!) … \(archive.paths.last!)"
+        return "warc: \(Format.count(archive.captures, "capture")), \(Format.bytes(Int(archive.bytesWritten))) in \(files)\n"
+    }
 }

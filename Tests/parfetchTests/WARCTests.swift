@@ -180,10 +180,13 @@ struct WARCTests {
         let urls = (0..<16).map { "\(server.baseURL)/binary?bytes=200000&seed=\($0)" }
         let output = directory.file("out.jsonl")
         let run = try await blocking {
-            try Parfetch.run(["-q", "--no-parse", "--warc", directory.file("site.warc.gz"), "--warc-max-size", "1M",
+            try Parfetch.run(["--progress", "never", "--no-parse", "--warc", directory.file("site.warc.gz"), "--warc-max-size", "1M",
                               "-o", output] + urls)
         }
         #expect(run.status == 0, "\(run.stderr)")
+        // The summary names the captures and the files.
+        #expect(run.stderr.contains("warc: 16 captures, "), "\(run.stderr)")
+        #expect(run.stderr.contains(" files, \(directory.file("site-00000.warc.gz")) … "), "\(run.stderr)")
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".warc.gz") }.sorted()
         #expect(files.count >= 3, "\(files)")
         #expect(files.first == "site-00000.warc.gz")

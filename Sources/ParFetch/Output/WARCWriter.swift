@@ -26,6 +26,11 @@ public final class WARCWriter: @unchecked Sendable {
     public private(set) var tornBytesCut: Int64 = 0
     /// The file being written.
     public private(set) var currentPath: String
+    /// Every file written to, in order.
+    public private(set) var paths: [String] = []
+    /// Captures added, and bytes written to the files (warcinfo records included).
+    public private(set) var captures = 0
+    public private(set) var bytesWritten: Int64 = 0
     private let stem: String
     private let suffix: String
     private let maxFileSize: Int64?
@@ -83,6 +88,7 @@ public final class WARCWriter: @unchecked Sendable {
 
     private func open(resuming: Bool) throws(OutputError) {
         let path = currentPath
+        paths.append(path)
         do {
             fd = try System.open(path, O_RDWR | O_CREAT)
         } catch let error as SystemError {
@@ -139,6 +145,7 @@ public final class WARCWriter: @unchecked Sendable {
                                   length: capture.finalResponse.count)
         pending += capture.bytes
         size += Int64(capture.bytes.count)
+        captures += 1
         return pointer
     }
 
@@ -155,6 +162,7 @@ public final class WARCWriter: @unchecked Sendable {
         guard !pending.isEmpty else { return }
         do {
             try pending.withUnsafeBytes { try System.writeAll(fd, $0) }
+            bytesWritten += Int64(pending.count)
         } catch let error as SystemError {
             throw .cannotWrite(currentPath, errno: error.errno)
         } catch {
