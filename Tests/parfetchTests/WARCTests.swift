@@ -205,6 +205,36 @@ struct WARCTests {
         #expect(resolved.values.allSatisfy { $0.type == "response" })
     }
 
+    /// A crawl's redirect out of scope is archived as what it was: the 302's head, marked as
+    /// cut (`unspecified`: the transfer was stopped), and the record points at it; the hop
+    /// within scope and its landing page are each a pair.
+    @Test func aCrawlArchivesARedirectOutOfScopeAsAStoppedResponse() async throws {
+        let server = try await Fixture.server()
+        let directory = try Directory()
+        let a = "http://a.localhost:\(server.port)/crawl/"
+        let warc = directory.file("crawl.warc.gz")
+        let output = directory.file("out.jsonl")
+        let run = try await blocking {
+            try Parfetch.run(["-q", "--crawl", "--depth", "0", "--warc", warc, "-o", output, a + "redirect/away", a + "redirect/stay"])
+        }
+        #expect(run.status == 0, "\(run.stderr)")
+        let check = try await blocking { try WARCTools.check([warc]) }
+        #expect(check.status == 0, "\(check.stdout)")
+        let resolved = try await blocking { try WARCTools.resolve(output) }
+        let away = try #require(resolved[1])
+        #expect(away.status == 302)
+        #expect(away.target == a + "redirect/away")
+        #expect(away.truncated == "unspecified")
+        let stay = try #require(resolved[2])
+        #expect(stay.status == 200)
+        #expect(stay.target == a + "redirect/landing.html")
+        #expect(stay.truncated == nil)
+        let index = try await blocking { try WARCTools.index(warc) }
+        let responses = index.filter { $0["warc-type"] == "response" }.compactMap { $0["warc-target-uri"] }
+        #expect(responses.sorted() == [a + "redirect/away", a + "redirect/landing.html", a + "redirect/stay"], "\(index)")
+        #expect(!index.contains { $0["warc-target-uri"]?.contains("b.localhost") == true })
+    }
+
     @Test func warcFlagsSayWhatTheyNeed() async throws {
         let noFile = try await blocking { try Parfetch.run(["--warc", "-", "http://127.0.0.1:1/"]) }
         #expect(noFile.status == 2)

@@ -7,7 +7,7 @@ import Glibc
 /// chunk framing and Content-Encoding intact.
 struct HTTPCapture: Sendable {
     struct Exchange: Sendable {
-        /// The URL the request was for (userinfo removed).
+        /// The URL the request was for (a password in it shown as `***`).
         var targetURI: String
         /// The address the request went to (`CURLINFO_PRIMARY_IP`).
         var ipAddress: String?
@@ -40,7 +40,7 @@ struct HTTPCapture: Sendable {
     /// In the order they happened; the last is the final response.
     var exchanges: [Exchange]
 
-    /// The bytes of the bodies, which memory accounting counts.
+    /// The bytes kept, for the parse queue's memory bound.
     var byteCount: Int { exchanges.reduce(0) { $0 + $1.request.count + $1.response.count } }
 }
 
@@ -64,7 +64,7 @@ final class CaptureRecorder {
         closed = false
     }
 
-    /// Request bytes went out: head (`isHead`) or body.
+    /// Request bytes went out: its head, or its body.
     func sent(_ bytes: UnsafeRawBufferPointer) {
         guard !closed, current != nil else { return }
         if current!.response.isEmpty {

@@ -70,7 +70,15 @@ final class Transfer {
     /// the crawl's scope: `leftScope` says why). It stops at the head's end, so that the
     /// response's head is whole (a captured exchange keeps it).
     func headerArrived(_ line: UnsafeRawBufferPointer) -> Bool {
-        if line.count <= 2, line.last == UInt8(ascii: "\n") { return leftScope == nil }
+        if line.count <= 2, line.last == UInt8(ascii: "\n") {
+            guard leftScope == nil else {
+                // libcurl passes the head's last line to the debug callback only after this
+                // one accepts it: the capture takes it here (a second time changes nothing).
+                capture?.headerLine(line)
+                return false
+            }
+            return true
+        }
         let name = "location:".utf8
         guard let (scope, check) = redirectCheck, let easy, line.count > name.count,
               zip(line, name).allSatisfy({ $0 | 0x20 == $1 }) else { return true }
