@@ -26,6 +26,32 @@ struct ReportingOptions: ParsableArguments {
         valueName: "file"))
     var statsJSON: String?
 
+    @Option(help: ArgumentHelp(
+        "Response headers to put in each record's \"headers\" object, comma-separated (case does not matter): e.g. server,cache-control.",
+        valueName: "names"))
+    var headerFields: String?
+
+    @Flag(help: "Exit with status 22 once the run is complete if any record has an error or an HTTP status of 400 or more.")
+    var failExit = false
+
+    /// --header-fields' names, lower-case, each once.
+    var headerNames: [String] {
+        var names: [String] = []
+        for name in (headerFields ?? "").split(separator: ",") {
+            let lowered = name.trimmingSpaces.lowercased()
+            if !lowered.isEmpty && !names.contains(lowered) { names.append(lowered) }
+        }
+        return names
+    }
+
+    func validate() throws {
+        guard let headerFields else { return }
+        let names = headerFields.split(separator: ",", omittingEmptySubsequences: false).map(\.trimmingSpaces)
+        for name in names where name.isEmpty || !name.utf8.allSatisfy(MethodOptions.isTokenByte) {
+            throw ValidationError("--header-fields: '\(name)' is not a header name (give names separated by commas)")
+        }
+    }
+
     /// Whether to draw the progress line.
     var showsProgress: Bool {
         switch progress {
@@ -33,5 +59,12 @@ struct ReportingOptions: ParsableArguments {
         case .always: !quiet
         case .auto: !quiet && isatty(STDERR_FILENO) == 1
         }
+    }
+}
+
+extension Substring {
+    /// Without the spaces around it.
+    var trimmingSpaces: String {
+        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     }
 }

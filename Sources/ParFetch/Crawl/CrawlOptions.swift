@@ -34,6 +34,13 @@ public struct CrawlOptions: Sendable {
     /// Every body is then kept in memory until a parse worker has saved it, within the parse
     /// queue's bounds, and each record of a saved body has `saved`.
     public var bodyStore: BodyStore?
+    /// The request every line makes (method, headers after `fetch.headers`, body), unless
+    /// its own (JSON Lines input) says otherwise; robots.txt and sitemaps are fetched with
+    /// plain GETs whatever it says. nil: GET.
+    public var request: LineRequest?
+    /// An earlier run's validators (`--since`): each line whose URL has one is fetched with
+    /// `If-None-Match` / `If-Modified-Since`.
+    public var since: SinceRecords?
     /// Crawl from the inputs as seeds, following links; nil: fetch the inputs only.
     public var crawl: CrawlSettings?
 

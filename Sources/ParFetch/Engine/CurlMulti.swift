@@ -173,6 +173,14 @@ final class CurlMulti {
             retryAfter: status >= 400 ? Self.retryAfter(easy) : nil,
             error: error)
         response.failedConnecting = failedConnecting
+        if status > 0 {
+            response.etag = easy.headerValues("ETag").last
+            response.lastModified = easy.headerValues("Last-Modified").last
+            for name in settings.configuration.headerFields {
+                let values = easy.headerValues(name)
+                if !values.isEmpty { response.headerFields.append((name, values.joined(separator: ", "))) }
+            }
+        }
         recycle(transfer)
         transfer.completion(response)
     }

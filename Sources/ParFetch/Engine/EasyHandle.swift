@@ -14,6 +14,8 @@ final class EasyHandle {
     private var fixedOptionsFailure: CURLcode = CURLE_OK
     /// The last transfer changed fixed options (its `TransferLimits`); the next one restores them.
     private var limitsChanged = false
+    /// The last transfer set a method or a body; the next one starts from a plain GET again.
+    private var methodChanged = false
 
     /// Creates a handle with every option that is the same for all transfers already set;
     /// `prepare` then sets only what differs per transfer. Setting everything again for
@@ -71,6 +73,35 @@ final class EasyHandle {
             set(CURLOPT_SSL_VERIFYHOST, 0)
         }
         set(CURLOPT_SHARE, settings.share)
+        // The cookie engine is always on, so that a cookie set by a redirect reaches its
+        // target; without shared cookies `prepare` empties the handle's jar for each transfer.
+        set(CURLOPT_COOKIEFILE, "")
+        if let cookie = configuration.cookieHeader { set(CURLOPT_COOKIE, cookie) }
+        if let credentials = configuration.credentials {
+            set(CURLOPT_USERNAME, credentials.user)
+            set(CURLOPT_PASSWORD, credentials.password)
+            set(CURLOPT_HTTPAUTH, Int(bitPattern: credentials.scheme == .any ? CCurl_CURLAUTH_ANY : CCurl_CURLAUTH_BASIC))
+        }
+        switch configuration.netrc {
+        case .home?:
+            set(CURLOPT_NETRC, Int(CURL_NETRC_REQUIRED.rawValue))
+        case .file(let path)?:
+            set(CURLOPT_NETRC, Int(CURL_NETRC_REQUIRED.rawValue))
+            set(CURLOPT_NETRC_FILE, path)
+        case nil:
+            break
+        }
+        if let resolve = settings.resolve { set(CURLOPT_RESOLVE, UnsafeMutableRawPointer(resolve)) }
+        if let connectTo = settings.connectTo { set(CURLOPT_CONNECT_TO, UnsafeMutableRawPointer(connectTo)) }
+        if let file = configuration.caCertificates { set(CURLOPT_CAINFO, file) }
+        if let file = configuration.clientCertificate { set(CURLOPT_SSLCERT, file) }
+        if let file = configuration.clientKey { set(CURLOPT_SSLKEY, file) }
+        switch configuration.httpVersion {
+        case .http1_1?: set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
+        case .http2?: set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2_0))
+        case .http2PriorKnowledge?: set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE))
+        case nil: break
+        }
         if settings.redirectCheck != nil {
             record(CCurl_easy_setopt_header_function(raw, easyHandleHeader))
         }
@@ -90,6 +121,11 @@ final class EasyHandle {
             transfer.redirectCheck = redirectCheck
         }
         set(CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(transfer.extraHeaders ?? settings.headers))
+        setMethod(transfer.request)
+        if !settings.sharesCookies {
+            // The last transfer's cookies are not this one's.
+            set(CURLOPT_COOKIELIST, "ALL")
+        }
         // Waiting for an existing connection to say whether it multiplexes only pays off
         // where HTTP/2 is possible: over TLS. For plain HTTP it would hold back the first
         // wave of transfers for a round trip.
@@ -106,6 +142,40 @@ final class EasyHandle {
             limitsChanged = false
         }
         return setupFailure
+    }
+
+    /// The request's method and body, as curl sets them: a body through POSTFIELDS (copied by
+    /// libcurl), so that libcurl's redirect rules for POST apply (301, 302 and 303 go on as
+    /// GET); CUSTOMREQUEST only for a method other than the one libcurl would send anyway;
+    /// NOBODY for HEAD. A handle a request changed is set back to a plain GET for the next.
+    private func setMethod(_ request: Request) {
+        if methodChanged {
+            record(CCurl_easy_setopt_off_t(raw, CURLOPT_POSTFIELDSIZE_LARGE, -1))
+            set(CURLOPT_POSTFIELDS, nil as UnsafeMutableRawPointer?)
+            set(CURLOPT_CUSTOMREQUEST, nil as String?)
+            set(CURLOPT_NOBODY, 0)
+            set(CURLOPT_HTTPGET, 1)
+            methodChanged = false
+        }
+        let method = request.method
+        if request.isHead {
+            set(CURLOPT_NOBODY, 1)
+            methodChanged = true
+            return
+        }
+        if let body = request.body ?? (method == "POST" ? [] : nil) {
+            record(CCurl_easy_setopt_off_t(raw, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
+            body.withUnsafeBytes { bytes in
+                // COPYPOSTFIELDS copies `size` bytes from the pointer, which must not be NULL
+                // (NULL would mean "no body" and leave the method alone).
+                set(CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? emptyBody))
+            }
+            methodChanged = true
+            if let method, method != "POST" { set(CURLOPT_CUSTOMREQUEST, method) }
+        } else if let method, method != "GET" {
+            set(CURLOPT_CUSTOMREQUEST, method)
+            methodChanged = true
+        }
     }
 
     /// libcurl's message for the last failure on this handle, if it wrote one.
@@ -167,6 +237,10 @@ final class EasyHandle {
         Int(min(max(1, (seconds * 1000).rounded(.up)), Double(Int32.max)))
     }
 }
+
+/// What an empty body is copied from (no byte of it is read). `nonisolated(unsafe)`: a
+/// constant address whose memory nothing writes.
+nonisolated(unsafe) private let emptyBody = UnsafeRawPointer(UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1))
 
 /// CURLOPT_WRITEFUNCTION: hands body bytes to the transfer. Returning fewer bytes than given
 /// makes libcurl abort the transfer, which is how the size limit stops a download.

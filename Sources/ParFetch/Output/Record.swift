@@ -31,6 +31,16 @@ public struct Record: Sendable {
     /// allowed.
     public var retryAfter: Double?
     public var error: FetchError?
+    /// A 304 answered the line's conditional request (`--since`): unchanged since its earlier
+    /// record.
+    public var notModified: Bool?
+    /// The final response's `ETag` and `Last-Modified`, when it sent them.
+    public var etag: String?
+    public var lastModified: String?
+    /// The response headers asked for that the final response sent (name, value).
+    public var headerFields: [(name: String, value: String)]?
+    /// The JSON Lines line's `meta`, its bytes as given.
+    public var meta: [UInt8]?
     /// The item's `sequence`, for writing in input order.
     var sequence = 0
     /// The host the line was fetched from ("" when it was not fetchable), for the run summary.
@@ -46,6 +56,7 @@ public struct Record: Sendable {
         ok = false
         attempts = 0
         self.error = error
+        meta = item.request?.meta
     }
 
     /// A line not fetched because an earlier line has the same URL.
@@ -58,6 +69,7 @@ public struct Record: Sendable {
         ok = false
         attempts = 0
         duplicateOf = line
+        meta = item.request?.meta
     }
 
     /// A line that was fetched, from its last attempt's response.
@@ -80,5 +92,10 @@ public struct Record: Sendable {
         timing = response.timing
         retryAfter = response.retryAfter
         error = response.error
+        meta = item.request?.meta
+        etag = response.etag
+        lastModified = response.lastModified
+        headerFields = response.headerFields.isEmpty ? nil : response.headerFields
+        notModified = response.status == 304 && response.error == nil ? true : nil
     }
 }
