@@ -45,8 +45,8 @@ import NIOPosix
 ///   (`Path=/`), with a 302 to PATH when `to` is given. `/redirect-code/CODE`: a CODE redirect
 ///   to `/echo`. `/etag/NAME`: `ETag: "NAME-vN"` (``touch(_:)`` moves N on) and a fixed
 ///   `Last-Modified`; a matching `If-None-Match`, or an `If-Modified-Since` not before it
-///   (without `If-None-Match`), gets a 304. `/basic-auth/USER/PASSWORD`: 200 with those Basic
-///   credentials, else 401 with `WWW-Authenticate: Basic`.
+///   (without `If-None-Match`), gets a 304. `/basic-auth/USER/PASSWORD` (percent-decoded): 200 with those
+///   Basic credentials, else 401 with `WWW-Authenticate: Basic`.
 /// - `/stats`, `/stats/reset`: ``FixtureStats`` as JSON (in flight in all and for each Host
 ///   header); these two are not counted (and not in ``requestLog()``).
 /// - anything else: 404, or, for a server started with `answerAnyPath`, 200 `text/plain` with

@@ -138,7 +138,12 @@ enum Route: Equatable, Sendable {
             self = Route.number(argument, in: 300...399).map { .redirectCode(code: $0) } ?? .notFound
         case ("etag", 3): self = Route.pageName(argument).map { .conditional(name: $0) } ?? .notFound
         case ("basic-auth", 4) where !parts[2].isEmpty:
-            self = .basicAuth(user: String(parts[2]), password: String(parts[3]))
+            // Percent-decoded: a test can then name a password its URL does not spell out.
+            guard let user = QueryString.percentDecode(parts[2]), let password = QueryString.percentDecode(parts[3]) else {
+                self = .notFound
+                return
+            }
+            self = .basicAuth(user: user, password: password)
         case ("stats", 2): self = .stats
         case ("stats", 3) where argument == "reset": self = .statsReset
         default: self = .notFound

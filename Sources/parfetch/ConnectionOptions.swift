@@ -7,7 +7,8 @@ import Glibc
 
 /// Where and how connections are made, as curl takes it.
 struct ConnectionOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
+    // Unconditional: "-HOST:PORT" (remove an entry) is a value, not an option.
+    @Option(parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "Use ADDR for HOST:PORT instead of resolving it, as curl's --resolve ([+]HOST:PORT:ADDR[,ADDR]…). Repeatable.",
         valueName: "host:port:addr"))
     var resolve: [String] = []
