@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets and runs each named one (default: all seven) for FUZZ_SECONDS
+# Builds the libFuzzer targets and runs each named one (default: all eight) for FUZZ_SECONDS
 # seconds (default 60), one after the other, on one worker.
 #
 #   fuzz/run.sh                      # every target, 60 s each
@@ -16,7 +16,7 @@ fuzz_dir=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$fuzz_dir")
 work="$root/.build/fuzz"
 seconds=${FUZZ_SECONDS:-60}
-all=(list-line css-selector page robots resume sitemap frontier)
+all=(list-line css-selector page robots resume sitemap frontier json-line)
 targets=("${@:-${all[@]}}")
 
 for target in "${targets[@]}"; do
