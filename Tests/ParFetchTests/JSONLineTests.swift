@@ -59,6 +59,17 @@ struct JSONLineTests {
         #expect(failure.message.contains(message), "\(failure.message)")
     }
 
+    /// Fuzzing found a key with an escaped line break making a two-line message.
+    @Test(arguments: [#"{"ur\nl": "u"}"#, #"{"url": "u", "method": "A\rB"}"#, #"{"url": "u", "headers": {"A\nB": "1"}}"#])
+    func messagesAreOneLineWhateverTheyQuote(text: String) {
+        guard case .failure(let failure) = Self.parse(text) else {
+            Issue.record("\(text) was accepted")
+            return
+        }
+        #expect(!failure.message.contains("\n") && !failure.message.contains("\r"), "\(failure.message)")
+        #expect(failure.message.contains(#"\n"#) || failure.message.contains(#"\r"#))
+    }
+
     @Test func aBadLineKeepsWhatCouldBeRead() {
         guard case .failure(let failure) = Self.parse(#"{"meta": [1, 2], "url": "https://a.test/", "method": 3}"#) else {
             Issue.record("accepted")

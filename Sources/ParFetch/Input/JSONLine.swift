@@ -43,14 +43,14 @@ struct JSONLine: Equatable {
                 throw Scanner.Problem("not a JSON object")
             }
             try scanner.object(depth: 1) { key, scanner in
-                guard seen.insert(key).inserted else { throw Scanner.Problem("key '\(key)' given twice") }
+                guard seen.insert(key).inserted else { throw Scanner.Problem("key \(quoted(key)) given twice") }
                 switch key {
                 case "url":
                     url = try scanner.stringValue(for: key)
                 case "method":
                     let method = try scanner.stringValue(for: key)
                     guard !method.isEmpty, method.utf8.allSatisfy(isTokenByte) else {
-                        throw Scanner.Problem("method '\(method)' is not an HTTP method name")
+                        throw Scanner.Problem("method \(quoted(method)) is not an HTTP method name")
                     }
                     line.method = method
                 case "headers":
@@ -65,7 +65,7 @@ struct JSONLine: Equatable {
                 case "meta":
                     meta = Array(try scanner.rawValue())
                 default:
-                    throw Scanner.Problem("unknown key '\(key)' (keys: \(keys.joined(separator: ", ")))")
+                    throw Scanner.Problem("unknown key \(quoted(key)) (keys: \(keys.joined(separator: ", ")))")
                 }
             }
             scanner.skipSpace()
@@ -86,6 +86,14 @@ struct JSONLine: Equatable {
         } catch {
             return .failure(Failure(message: "invalid JSON Lines input", url: url, meta: meta))
         }
+    }
+
+    /// `text` in single quotes for a message, escaped as in JSON (a key or method may hold a
+    /// line break, and a message is one line).
+    static func quoted(_ text: String) -> String {
+        var escaped: [UInt8] = []
+        JSONLineEncoder.appendString(text, to: &escaped)
+        return "'" + String(decoding: escaped.dropFirst().dropLast(), as: UTF8.self) + "'"
     }
 
     /// RFC 9110's `tchar`: what a method or header name is made of.
@@ -184,7 +192,7 @@ extension JSONLine {
             var headers: [String] = []
             try object(depth: 2) { name, scanner in
                 guard !name.isEmpty, name.utf8.allSatisfy(JSONLine.isTokenByte) else {
-                    throw Problem("header name '\(name)' is not a valid name")
+                    throw Problem("header name \(JSONLine.quoted(name)) is not a valid name")
                 }
                 if scanner.peek == UInt8(ascii: "n") {
                     try scanner.literal("null")
@@ -192,11 +200,11 @@ extension JSONLine {
                     return
                 }
                 guard scanner.peek == UInt8(ascii: "\"") else {
-                    throw Problem("header '\(name)' must have a string value (or null to remove it)")
+                    throw Problem("header \(JSONLine.quoted(name)) must have a string value (or null to remove it)")
                 }
                 let value = try scanner.string(decoding: true) ?? ""
                 guard !value.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0 }) else {
-                    throw Problem("header '\(name)' has a line break or NUL in its value")
+                    throw Problem("header \(JSONLine.quoted(name)) has a line break or NUL in its value")
                 }
                 headers.append(value.isEmpty ? name + ";" : name + ": " + value)
             }

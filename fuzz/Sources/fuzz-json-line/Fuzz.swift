@@ -65,17 +65,19 @@ private func rewritten(_ line: JSONLine) -> [UInt8] {
         out += Array(#","headers":{"#.utf8)
         for (index, header) in line.headers.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            // "Name: value", "Name;" (empty) or "Name:" (removed).
-            let name = String(header.prefix { $0 != ":" && $0 != ";" })
-            JSONLineEncoder.appendString(name, to: &out)
+            // "Name: value", "Name;" (empty) or "Name:" (removed). Split as bytes: a value may
+            // start with a combining mark, which would join the space as one Character.
+            let bytes = Array(header.utf8)
+            let nameEnd = bytes.firstIndex { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ";") } ?? bytes.endIndex
+            JSONLineEncoder.appendString(String(decoding: bytes[..<nameEnd], as: UTF8.self), to: &out)
             out.append(UInt8(ascii: ":"))
-            let rest = header.dropFirst(name.count)
-            if rest == ":" {
+            let rest = bytes[nameEnd...]
+            if rest.elementsEqual(":".utf8) {
                 out += Array("null".utf8)
-            } else if rest == ";" {
+            } else if rest.elementsEqual(";".utf8) {
                 out += Array(#""""#.utf8)
             } else {
-                JSONLineEncoder.appendString(String(rest.dropFirst(2)), to: &out)
+                JSONLineEncoder.appendString(String(decoding: rest.dropFirst(2), as: UTF8.self), to: &out)
             }
         }
         out.append(UInt8(ascii: "}"))
