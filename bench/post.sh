@@ -64,7 +64,12 @@ with open(jsonl, "w") as lines, open(conf, "w") as config:
         body = json.dumps({"id": i, "name": f"item-{i}", "tags": ["a", "b", str(i % 7)], "price": i / 100},
                           separators=(",", ":"))
         lines.write(json.dumps({"url": url, "json": json.loads(body)}, separators=(",", ":")) + "\n")
-        config.write(f"url = \"{url}\"\njson = {json.dumps(body)}\noutput = \"/dev/null\"\nnext\n")
+        # Options apply to their own group of a -K file: each request says all of them, and
+        # `next` only goes between groups (a trailing one is an empty group, an error).
+        if i > 0:
+            config.write("next\n")
+        config.write(f"url = \"{url}\"\njson = {json.dumps(body)}\noutput = \"/dev/null\"\n"
+                     "silent\nwrite-out = \"%{http_code}\\n\"\n")
 PY
 
 time_field() { grep -F "$2" "$1" | head -n 1 | sed 's/.*: //'; }
@@ -76,8 +81,7 @@ run_tool() { # TOOL REP: one run; appends a CSV row
   case "$tool" in
     parfetch) cmd=("$PARFETCH" -q --no-parse -j "$CONCURRENCY" --per-host "$CONCURRENCY" --retries 0
                    -o "$out/records.jsonl" "$TMP/list.jsonl") ;;
-    curl) cmd=(curl -s --parallel --parallel-max "$CONCURRENCY" -K "$TMP/curl.conf"
-               -w '%{http_code}\n') ;;
+    curl) cmd=(curl -s --parallel --parallel-max "$CONCURRENCY" -K "$TMP/curl.conf") ;;
   esac
   printf '%s\n' "${cmd[*]}" >"$out/command"
   curl -fsS "$BASE/stats/reset" >/dev/null
