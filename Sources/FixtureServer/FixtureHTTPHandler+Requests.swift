@@ -63,9 +63,62 @@ extension FixtureHTTPHandler {
                 self.respondText(.unauthorized, "credentials needed\n",
                                  extraHeaders: [("www-authenticate", "Basic realm=\"fixture\"")], context: context)
             }
+        case .digestAuth(let user, let password):
+            let nonce = "fixture-nonce-1"
+            if let authorization = head.headers.first(name: "authorization"),
+               authorization.hasPrefix("Digest "),
+               Self.digestMatches(Self.digestParameters(authorization.dropFirst(7)), user: user, password: password,
+                                  nonce: nonce, method: head.method.rawValue, uri: head.uri) {
+                self.respondText(.ok, "authenticated \(user)\n", context: context)
+            } else {
+                let challenge = "Digest realm=\"fixture\", nonce=\"\(nonce)\", qop=\"auth\", algorithm=MD5"
+                self.respondText(.unauthorized, "credentials needed\n",
+                                 extraHeaders: [("www-authenticate", challenge)], context: context)
+            }
         default:
             self.notFound(context: context)
         }
+    }
+
+    /// `name=value` and `name="value"` pairs of a Digest Authorization header.
+    static func digestParameters(_ text: Substring) -> [String: String] {
+        var parameters: [String: String] = [:]
+        var rest = text[...]
+        while !rest.isEmpty {
+            rest = rest.drop { $0 == " " || $0 == "," }
+            guard let equals = rest.firstIndex(of: "=") else { break }
+            let name = rest[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
+            rest = rest[rest.index(after: equals)...]
+            let value: Substring
+            if rest.first == "\"" {
+                let body = rest.dropFirst()
+                let close = body.firstIndex(of: "\"") ?? body.endIndex
+                value = body[..<close]
+                rest = close < body.endIndex ? body[body.index(after: close)...] : ""
+            } else {
+                let end = rest.firstIndex(of: ",") ?? rest.endIndex
+                value = rest[..<end]
+                rest = rest[end...]
+            }
+            parameters[name] = String(value).trimmingCharacters(in: .whitespaces)
+        }
+        return parameters
+    }
+
+    /// RFC 7616 with MD5: the response for qop auth (or none).
+    static func digestMatches(_ parameters: [String: String], user: String, password: String, nonce: String,
+                              method: String, uri: String) -> Bool {
+        guard parameters["username"] == user, parameters["realm"] == "fixture", parameters["nonce"] == nonce,
+              parameters["uri"] == uri, let response = parameters["response"] else { return false }
+        let ha1 = MD5.hex("\(user):fixture:\(password)")
+        let ha2 = MD5.hex("\(method):\(uri)")
+        let expected: String
+        if let qop = parameters["qop"], let nc = parameters["nc"], let cnonce = parameters["cnonce"] {
+            expected = MD5.hex("\(ha1):\(nonce):\(nc):\(cnonce):\(qop):\(ha2)")
+        } else {
+            expected = MD5.hex("\(ha1):\(nonce):\(ha2)")
+        }
+        return response.lowercased() == expected
     }
 }
 

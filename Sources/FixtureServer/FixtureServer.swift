@@ -46,7 +46,8 @@ import NIOPosix
 ///   to `/echo`. `/etag/NAME`: `ETag: "NAME-vN"` (``touch(_:)`` moves N on) and a fixed
 ///   `Last-Modified`; a matching `If-None-Match`, or an `If-Modified-Since` not before it
 ///   (without `If-None-Match`), gets a 304. `/basic-auth/USER/PASSWORD` (percent-decoded): 200 with those
-///   Basic credentials, else 401 with `WWW-Authenticate: Basic`.
+///   Basic credentials, else 401 with `WWW-Authenticate: Basic`. `/digest-auth/USER/PASSWORD`:
+///   the same with Digest (MD5, qop auth, realm `fixture`, a fixed nonce).
 /// - `/stats`, `/stats/reset`: ``FixtureStats`` as JSON (in flight in all and for each Host
 ///   header); these two are not counted (and not in ``requestLog()``).
 /// - anything else: 404, or, for a server started with `answerAnyPath`, 200 `text/plain` with

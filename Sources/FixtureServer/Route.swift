@@ -62,6 +62,8 @@ enum Route: Equatable, Sendable {
     case conditional(name: String)
     /// 200 with the right Basic credentials, else 401 asking for them.
     case basicAuth(user: String, password: String)
+    /// 200 with the right Digest (MD5, qop auth) credentials, else 401 asking for them.
+    case digestAuth(user: String, password: String)
     case stats
     case statsReset
     case notFound
@@ -137,13 +139,13 @@ enum Route: Equatable, Sendable {
         case ("redirect-code", 3):
             self = Route.number(argument, in: 300...399).map { .redirectCode(code: $0) } ?? .notFound
         case ("etag", 3): self = Route.pageName(argument).map { .conditional(name: $0) } ?? .notFound
-        case ("basic-auth", 4) where !parts[2].isEmpty:
+        case ("basic-auth", 4) where !parts[2].isEmpty, ("digest-auth", 4) where !parts[2].isEmpty:
             // Percent-decoded: a test can then name a password its URL does not spell out.
             guard let user = QueryString.percentDecode(parts[2]), let password = QueryString.percentDecode(parts[3]) else {
                 self = .notFound
                 return
             }
-            self = .basicAuth(user: user, password: password)
+            self = parts[1] == "basic-auth" ? .basicAuth(user: user, password: password) : .digestAuth(user: user, password: password)
         case ("stats", 2): self = .stats
         case ("stats", 3) where argument == "reset": self = .statsReset
         default: self = .notFound

@@ -18,9 +18,12 @@ struct CredentialOptions: ParsableArguments {
     var cookieJar: String?
 
     @Option(name: [.customShort("u"), .long], help: ArgumentHelp(
-        "Credentials for the URLs' hosts (Basic authentication, unless --anyauth); never echoed.",
+        "Credentials for the URLs' hosts (Basic authentication, unless --digest or --anyauth); never echoed.",
         valueName: "user:password"))
     var user: String?
+
+    @Flag(help: "With -u: Digest authentication (the server's 401 challenge answered), as curl's --digest.")
+    var digest = false
 
     @Flag(help: "With -u: use whichever authentication scheme the server asks for (a first request without credentials finds out).")
     var anyauth = false
@@ -42,6 +45,12 @@ struct CredentialOptions: ParsableArguments {
         }
         if anyauth && user == nil {
             throw ValidationError("--anyauth chooses how -u's credentials are sent: give -u USER:PASSWORD")
+        }
+        if digest && user == nil {
+            throw ValidationError("--digest chooses how -u's credentials are sent: give -u USER:PASSWORD")
+        }
+        if digest && anyauth {
+            throw ValidationError("give --digest or --anyauth, not both")
         }
         if netrc && netrcFile != nil {
             throw ValidationError("give --netrc or --netrc-file, not both")
@@ -82,7 +91,7 @@ struct CredentialOptions: ParsableArguments {
         }
         if let user, let colon = user.firstIndex(of: ":") {
             configuration.credentials = Credentials(user: String(user[..<colon]), password: String(user[user.index(after: colon)...]),
-                                                    scheme: anyauth ? .any : .basic)
+                                                    scheme: anyauth ? .any : digest ? .digest : .basic)
         }
         if netrc { configuration.netrc = .home }
         if let netrcFile { configuration.netrc = .file(netrcFile) }

@@ -97,6 +97,21 @@ struct SessionTests {
         #expect(server.requestLog().filter { $0.uri.hasPrefix("/basic-auth/any-\(tag)/") }.count == 3)
     }
 
+    @Test func digestAnswersTheChallenge() async throws {
+        let server = try await Fixture.server()
+        let url = "\(server.baseURL)/digest-auth/dora/\(Self.encodedPassword)"
+        let basic = try Records(try Parfetch.run(["-q", "-u", "dora:\(Self.password)", url]).stdout)
+        #expect(basic[1]?["status"] as? Int == 401)
+        let digest = try Parfetch.run(["-q", "--digest", "-u", "dora:\(Self.password)", url])
+        #expect(try Records(digest.stdout)[1]?["status"] as? Int == 200)
+        #expect(!digest.stdout.contains(Self.password))
+        let wrong = try Records(try Parfetch.run(["-q", "--digest", "-u", "dora:wrong", url]).stdout)
+        #expect(wrong[1]?["status"] as? Int == 401)
+        // --anyauth finds Digest by itself.
+        let any = try Records(try Parfetch.run(["-q", "--anyauth", "-u", "dora:\(Self.password)", url]).stdout)
+        #expect(any[1]?["status"] as? Int == 200)
+    }
+
     @Test func netrcSuppliesCredentials() async throws {
         let server = try await Fixture.server()
         let url = "\(server.baseURL)/basic-auth/carol/\(Self.encodedPassword)"
@@ -175,6 +190,8 @@ struct SessionTests {
         (["-d", "@/nonexistent/body"], "-d @/nonexistent/body: cannot read /nonexistent/body: No such file or directory"),
         (["-u", "nopassword"], "-u must be USER:PASSWORD (parfetch does not ask for a password)"),
         (["--anyauth"], "--anyauth chooses how -u's credentials are sent: give -u USER:PASSWORD"),
+        (["--digest"], "--digest chooses how -u's credentials are sent: give -u USER:PASSWORD"),
+        (["--digest", "--anyauth", "-u", "a:b"], "give --digest or --anyauth, not both"),
         (["--netrc-file", "/nonexistent/netrc"], "--netrc-file /nonexistent/netrc: cannot read it: No such file or directory"),
         (["--resolve", "example.test:80"], "--resolve example.test:80: no ADDR (the form is HOST:PORT:ADDR)"),
         (["--resolve", "example.test:http:127.0.0.1"], "--resolve example.test:http:127.0.0.1: 'http' is not a port (1-65535)"),

@@ -68,6 +68,7 @@ CURLSHcode CCurl_share_setopt_unlock_function(CURLSH *share, curl_unlock_functio
 static const long CCurl_CURL_GLOBAL_ALL = CURL_GLOBAL_ALL;
 static const curl_socket_t CCurl_CURL_SOCKET_TIMEOUT = CURL_SOCKET_TIMEOUT;
 static const unsigned long CCurl_CURLAUTH_BASIC = CURLAUTH_BASIC;
+static const unsigned long CCurl_CURLAUTH_DIGEST = CURLAUTH_DIGEST;
 static const unsigned long CCurl_CURLAUTH_ANY = CURLAUTH_ANY;
 
 #pragma clang assume_nonnull end

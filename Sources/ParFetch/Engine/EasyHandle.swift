@@ -80,7 +80,12 @@ final class EasyHandle {
         if let credentials = configuration.credentials {
             set(CURLOPT_USERNAME, credentials.user)
             set(CURLOPT_PASSWORD, credentials.password)
-            set(CURLOPT_HTTPAUTH, Int(bitPattern: credentials.scheme == .any ? CCurl_CURLAUTH_ANY : CCurl_CURLAUTH_BASIC))
+            let scheme = switch credentials.scheme {
+            case .basic: CCurl_CURLAUTH_BASIC
+            case .digest: CCurl_CURLAUTH_DIGEST
+            case .any: CCurl_CURLAUTH_ANY
+            }
+            set(CURLOPT_HTTPAUTH, Int(bitPattern: scheme))
         }
         switch configuration.netrc {
         case .home?:

@@ -63,6 +63,8 @@ public struct Credentials: Sendable, Hashable, CustomStringConvertible {
     public enum Scheme: Sendable, Hashable {
         /// Basic authentication, sent with the first request (curl's default).
         case basic
+        /// Digest authentication, answering the server's 401 challenge (curl's `--digest`).
+        case digest
         /// Whichever scheme the server asks for in its 401 (curl's `--anyauth`).
         case any
     }
