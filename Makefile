@@ -61,7 +61,7 @@ test-slurm: deps
 
 # libFuzzer targets over the parsers of untrusted input (fuzz/README.md): every target for
 # FUZZ_SECONDS each (default 60), or one with make fuzz-TARGET. Not part of make test or CI.
-FUZZ_TARGETS := list-line css-selector page robots resume sitemap frontier warc-tail
+FUZZ_TARGETS := list-line css-selector page robots resume sitemap frontier json-line warc-tail
 FUZZ_SECONDS ?= 60
 .PHONY: $(addprefix fuzz-,$(FUZZ_TARGETS))
 fuzz: deps

@@ -3,7 +3,7 @@
 // its own so that the main package, `make test` and CI never build with the fuzzer runtime.
 import PackageDescription
 
-let fuzzTargets = ["fuzz-list-line", "fuzz-css-selector", "fuzz-page", "fuzz-robots", "fuzz-resume", "fuzz-sitemap", "fuzz-frontier", "fuzz-warc-tail"]
+let fuzzTargets = ["fuzz-list-line", "fuzz-css-selector", "fuzz-page", "fuzz-robots", "fuzz-resume", "fuzz-sitemap", "fuzz-frontier", "fuzz-json-line", "fuzz-warc-tail"]
 
 let package = Package(
     name: "parfetch-fuzz",

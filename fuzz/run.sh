@@ -16,7 +16,7 @@ fuzz_dir=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$fuzz_dir")
 work="$root/.build/fuzz"
 seconds=${FUZZ_SECONDS:-60}
-all=(list-line css-selector page robots resume sitemap frontier warc-tail)
+all=(list-line css-selector page robots resume sitemap frontier json-line warc-tail)
 targets=("${@:-${all[@]}}")
 
 for target in "${targets[@]}"; do

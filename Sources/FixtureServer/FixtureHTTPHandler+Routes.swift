@@ -81,6 +81,8 @@ extension FixtureHTTPHandler {
         case .generated(let index, let pages):
             guard let html = GeneratedSite.html(of: index, pages: pages) else { return self.notFound(context: context) }
             self.respond(.ok, contentType: "text/html; charset=utf-8", body: ByteBuffer(string: html), context: context)
+        case .echo, .setCookie, .redirectCode, .conditional, .basicAuth, .digestAuth:
+            self.respondToRequest(route, context: context)
         case .stats:
             self.respondJSON(self.state.stats.snapshot(), context: context)
         case .statsReset:

@@ -29,6 +29,8 @@ final class FixtureHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     var bytesRemaining: Int?
     /// The rest of a body made as it is written (`/links`, `/nested`, `/binary`).
     var generated: GeneratedBody?
+    /// The request body so far (`/echo` answers with it).
+    var requestBody = ByteBuffer()
 
     init(state: ServerState) {
         self.state = state
@@ -37,6 +39,7 @@ final class FixtureHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch self.unwrapInboundIn(data) {
         case .head(let head):
+            self.requestBody.clear()
             let hostHeader = head.headers.first(name: "host")
             let route = Route(uri: head.uri, host: HostHeader(hostHeader).name)
             if route.isCounted {
@@ -49,8 +52,9 @@ final class FixtureHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                     ? self.state.stats.requestStarted(host: hostHeader?.lowercased() ?? "")
                     : nil
             )
-        case .body:
-            break  // request bodies are ignored
+        case .body(var buffer):
+            // Kept for `/echo`, bounded: the other routes ignore bodies.
+            if self.requestBody.readableBytes < 16 << 20 { self.requestBody.writeBuffer(&buffer) }
         case .end:
             // Answer once the whole request is read, so the next request on a kept-alive
             // connection starts cleanly.

@@ -40,6 +40,14 @@ import NIOPosix
 ///   under any other host `/crawl/` is 404 and `/robots.txt` is as above.
 /// - `/gen/P/N.html` (N < P ≤ 100,000,000, any host): page N of a generated site of P pages
 ///   for crawl benchmarks, ``GeneratedSite``.
+/// - `/echo`: the request as JSON, `{"method","uri","headers":{lower-case name: value, several
+///   joined by ", "},"body"}`. `/set-cookie?NAME=VALUE…[&to=PATH]`: sets each cookie
+///   (`Path=/`), with a 302 to PATH when `to` is given. `/redirect-code/CODE`: a CODE redirect
+///   to `/echo`. `/etag/NAME`: `ETag: "NAME-vN"` (``touch(_:)`` moves N on) and a fixed
+///   `Last-Modified`; a matching `If-None-Match`, or an `If-Modified-Since` not before it
+///   (without `If-None-Match`), gets a 304. `/basic-auth/USER/PASSWORD` (percent-decoded): 200 with those
+///   Basic credentials, else 401 with `WWW-Authenticate: Basic`. `/digest-auth/USER/PASSWORD`:
+///   the same with Digest (MD5, qop auth, realm `fixture`, a fixed nonce).
 /// - `/stats`, `/stats/reset`: ``FixtureStats`` as JSON (in flight in all and for each Host
 ///   header); these two are not counted (and not in ``requestLog()``).
 /// - anything else: 404, or, for a server started with `answerAnyPath`, 200 `text/plain` with
@@ -97,6 +105,7 @@ public final class FixtureServer: Sendable {
             requestLog: RequestLog(start: started),
             robots: robots,
             gzipBombs: GzipBombCache(threadPool: threadPool),
+            versions: PageVersions(),
             answerAnyPath: answerAnyPath
         )
         let bootstrap = ServerBootstrap(group: group)
@@ -156,6 +165,12 @@ public final class FixtureServer: Sendable {
     /// 100,000 are kept; ``resetStats()`` empties it.
     public func requestLog() -> [LoggedRequest] {
         self.state.requestLog.entries()
+    }
+
+    /// Changes `/etag/NAME`: its ETag gets the next version, so a request with the old one
+    /// gets the page again.
+    public func touch(_ name: String) {
+        self.state.versions.touch(name)
     }
 
     /// Stops listening, closes every connection and stops the server's threads. Calling it

@@ -50,6 +50,20 @@ enum Route: Equatable, Sendable {
     case crawl(host: String, path: String)
     /// `/gen/P/N.html`: page `index` of a ``GeneratedSite`` of `pages` pages.
     case generated(index: Int, pages: Int)
+    // Routes for requests beyond GET (``Route+Requests.swift``).
+    /// The request as JSON: method, URI, headers and body.
+    case echo
+    /// A 200 (or, with `to`, a 302 to `to`) that sets the cookies of the query's other pairs.
+    case setCookie(cookies: [String], to: String?)
+    /// A `code` redirect (301, 302, 303, 307, 308) to `/echo`.
+    case redirectCode(code: Int)
+    /// A page with an ETag (`"NAME-vN"`, N its version: ``FixtureServer/touch(_:)``) and a
+    /// fixed Last-Modified, answering 304 to a request that has either.
+    case conditional(name: String)
+    /// 200 with the right Basic credentials, else 401 asking for them.
+    case basicAuth(user: String, password: String)
+    /// 200 with the right Digest (MD5, qop auth) credentials, else 401 asking for them.
+    case digestAuth(user: String, password: String)
     case stats
     case statsReset
     case notFound
@@ -120,6 +134,18 @@ enum Route: Equatable, Sendable {
              ("redirect-loop", 2), ("binary", 2), ("bad-title", 2), ("nested", 2), ("links", 2):
             self = Route.hostile(parts[1], query: query)
         case ("gen", 4): self = Route.generated(pages: parts[2], page: parts[3])
+        case ("echo", 2): self = .echo
+        case ("set-cookie", 2): self = Route.setCookie(query)
+        case ("redirect-code", 3):
+            self = Route.number(argument, in: 300...399).map { .redirectCode(code: $0) } ?? .notFound
+        case ("etag", 3): self = Route.pageName(argument).map { .conditional(name: $0) } ?? .notFound
+        case ("basic-auth", 4) where !parts[2].isEmpty, ("digest-auth", 4) where !parts[2].isEmpty:
+            // Percent-decoded: a test can then name a password its URL does not spell out.
+            guard let user = QueryString.percentDecode(parts[2]), let password = QueryString.percentDecode(parts[3]) else {
+                self = .notFound
+                return
+            }
+            self = parts[1] == "basic-auth" ? .basicAuth(user: user, password: password) : .digestAuth(user: user, password: password)
         case ("stats", 2): self = .stats
         case ("stats", 3) where argument == "reset": self = .statsReset
         default: self = .notFound

@@ -9,6 +9,7 @@ struct ServerState: Sendable {
     let requestLog: RequestLog
     let robots: FixtureRobots
     let gzipBombs: GzipBombCache
+    let versions: PageVersions
     /// Paths no route knows answer 200 instead of 404 (``FixtureServer/start(host:port:pagesDirectory:robots:answerAnyPath:)``).
     let answerAnyPath: Bool
 

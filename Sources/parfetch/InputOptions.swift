@@ -2,6 +2,16 @@ import ArgumentParser
 import ParFetch
 
 struct InputOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "How list files are read: lines (a URL a line), jsonl (a JSON object a line: url, method, headers, body or json, meta), or auto (jsonl when a file's first line starts with {).",
+        valueName: "format"))
+    var inputFormat: InputFormat = .auto
+
+    @Option(help: ArgumentHelp(
+        "An earlier run's JSON Lines output: each URL it recorded an etag or last_modified for is fetched with If-None-Match / If-Modified-Since; a 304 gets \"not_modified\": true.",
+        valueName: "file"))
+    var since: String?
+
     @Flag(help: "Fetch each distinct URL once; later lines with it get a record with \"duplicate_of\": the first line.")
     var dedupe = false
 
@@ -42,3 +52,4 @@ struct InputOptions: ParsableArguments {
 }
 
 extension Shard.Key: ExpressibleByArgument {}
+extension InputFormat: ExpressibleByArgument {}

@@ -54,6 +54,15 @@ struct ParFetchCommand: ParsableCommand {
     @OptionGroup(title: "Requests")
     var requests: RequestOptions
 
+    @OptionGroup(title: "Requests")
+    var methods: MethodOptions
+
+    @OptionGroup(title: "Cookies and credentials")
+    var credentials: CredentialOptions
+
+    @OptionGroup(title: "Connections")
+    var connections: ConnectionOptions
+
     @OptionGroup(title: "Parsing")
     var parsing: ParsingOptions
 
@@ -70,9 +79,15 @@ struct ParFetchCommand: ParsableCommand {
     var archiving: WARCOptions
 
     func validate() throws {
+        if archiving.warc != nil, connections.http2 || connections.http2PriorKnowledge {
+            throw ValidationError("--warc keeps HTTP/1.1 exchanges (WARC tools read no other): --\(connections.http2 ? "http2" : "http2-prior-knowledge") can't be used with it")
+        }
         try output.validate(ruleNames: parsing.rules().map(\.name), resuming: input.resuming)
         if crawling.crawls && input.shard != nil {
             throw ValidationError("--shard splits a list by host; a crawl's pages are found as it goes: give each run its own seeds instead")
+        }
+        if methods.readsStandardInput && (inputs.isEmpty || inputs.contains("-")) {
+            throw ValidationError("@- reads the body from standard input, which is the URL list here: give the list as a FILE")
         }
         if inputs.isEmpty && crawling.sitemap.isEmpty && isatty(STDIN_FILENO) == 1 {
             throw ValidationError("no URL list: give URLs or a FILE, pipe URLs to standard input, or give - to type them")
@@ -88,7 +103,8 @@ struct ParFetchCommand: ParsableCommand {
         stop.requestOnInterrupt()
 
         // A sitemap read as the list needs no other.
-        let list = inputs.isEmpty && !crawling.sitemap.isEmpty ? ListInputs.none() : try ListInputs(arguments: inputs)
+        let list = inputs.isEmpty && !crawling.sitemap.isEmpty
+            ? ListInputs.none() : try ListInputs(arguments: inputs, format: input.inputFormat)
         if inputs.contains("-") && isatty(STDIN_FILENO) == 1 {
             Terminal.warn("reading URLs from the terminal, one a line; end with Ctrl-D")
         }
@@ -97,11 +113,22 @@ struct ParFetchCommand: ParsableCommand {
         let bodyStore = try output.openBodyStore()
         let format = try output.recordFormat(ruleNames: parsing.rules().map(\.name), dedupe: input.dedupe,
                                              crawling: crawling.crawls, archiving: archiving.warc != nil)
+        // Read before the output is opened: it may be the same file, which a run without
+        // --resume starts anew.
+        let since = try input.since.map { path in
+            do {
+                return try SinceRecords.load(path: path)
+            } catch let error as SinceRecordsError {
+                throw ValidationError("--since: \(error)")
+            }
+        }
+        try credentials.checkJarWritable()
         let archive = try archiving.openWriter(
             resuming: input.resuming,
             info: WARCOptions.info(arguments: CommandLine.arguments, userAgent: requests.userAgent, robots: politeness.robots))
         let (writer, completed) = try openOutput(format: format, archive: archive)
         var options = try crawlOptions(openFiles: openFiles, bodyStore: bodyStore, completed: completed)
+        options.since = since
         options.warcGzip = archive?.gzip
         var run = crawl(list, writer: writer, options: options, stop: stop)
         let outputFailure = writer.close()
@@ -145,7 +172,7 @@ struct ParFetchCommand: ParsableCommand {
         guard resuming else { return (writer, CompletedLines()) }
         // The records are compared with the list, read again from the start; standard input
         // can't be read twice, so a list from it is not compared.
-        let list = inputs.isEmpty || inputs.contains("-") ? nil : try ListInputs(arguments: inputs)
+        let list = inputs.isEmpty || inputs.contains("-") ? nil : try ListInputs(arguments: inputs, format: input.inputFormat)
         // A crawl's records are compared with its seeds, then with the URLs of its frontier.
         let frontier = crawling.crawls ? CrawlSettings.frontierPath(besideOutput: path) : nil
         let frontierExists = frontier.map { access($0, F_OK) == 0 } ?? false
@@ -183,6 +210,11 @@ struct ParFetchCommand: ParsableCommand {
         options.completed = completed
         politeness.apply(to: &options.scheduling)
         requests.apply(to: &options.fetch)
+        credentials.apply(to: &options.fetch)
+        connections.apply(to: &options.fetch)
+        options.fetch.tracedTransfers = reporting.verbose ? ReportingOptions.tracedTransfers : 0
+        options.fetch.headerFields = reporting.headerNames
+        options.request = try methods.lineRequest(headers: requests.header)
         try parsing.apply(to: &options)
         let path = output.output.flatMap { $0 == "-" ? nil : $0 }
         options.crawl = try crawling.settings(output: path, resuming: input.resuming) {
@@ -190,7 +222,7 @@ struct ParFetchCommand: ParsableCommand {
             guard !inputs.contains("-") else {
                 throw ValidationError("--sitemaps reads the seeds' hosts first: give the seeds as URLs or files, not on standard input")
             }
-            return try ListInputs.hosts(arguments: inputs, limit: 1_000)
+            return try ListInputs.hosts(arguments: inputs, format: input.inputFormat, limit: 1_000)
         }
         return options
     }
@@ -301,6 +333,9 @@ struct ParFetchCommand: ParsableCommand {
         }
         if statsFailure != nil {
             throw ExitCode.failure
+        }
+        if reporting.failExit && writer.withSummary({ $0.failures }) > 0 {
+            throw ExitCode(22)
         }
     }
 

@@ -181,7 +181,8 @@ struct RecordFormatTests {
     @Test func theMessageListsEveryName() throws {
         let error = try #require(throws: RecordFieldError.self) { try RecordField.list("bogus", ruleNames: []) }
         #expect(error.description == "unknown field 'bogus'; valid fields: line, url, final_url, status, ok, "
-            + "content_type, bytes, http_version, redirects, attempts, duplicate_of, depth, parent, time, time.total, time.dns, "
+            + "content_type, bytes, http_version, redirects, attempts, not_modified, etag, last_modified, headers, "
+            + "duplicate_of, depth, parent, meta, time, time.total, time.dns, "
             + "time.connect, time.tls, time.ttfb, title, description, lang, canonical, links, links_truncated, "
             + "links_count, extract, extract.NAME (NAME: a --select/--xpath name), saved, retry_after, warc, warc.file, warc.offset, warc.length, error, error.kind, error.message")
     }

@@ -26,7 +26,7 @@ struct RecordSchemaTests {
             let name = key.group ?? key.name
             if keys.last != name { keys.append(name) }
         }
-        #expect(keys.count == 25)
+        #expect(keys.count == 30)
         #expect(try Self.readmeKeys() == keys)
     }
 

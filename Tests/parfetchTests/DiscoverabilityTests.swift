@@ -31,7 +31,7 @@ import Testing
         #expect(help.stdout == expected)
         // The groups, in order, with defaults shown.
         let titles = help.stdout.split(separator: "\n").filter { $0.hasSuffix(":") && $0.uppercased() == $0 }
-        #expect(titles == ["ARGUMENTS:", "INPUT:", "CONCURRENCY AND PACING:", "REQUESTS:", "PARSING:", "CRAWLING:", "OUTPUT:", "ARCHIVING (WARC):", "OPTIONS:"])
+        #expect(titles == ["ARGUMENTS:", "INPUT:", "CONCURRENCY AND PACING:", "REQUESTS:", "COOKIES AND CREDENTIALS:", "CONNECTIONS:", "PARSING:", "CRAWLING:", "OUTPUT:", "ARCHIVING (WARC):", "OPTIONS:"])
         #expect(help.stdout.contains("Transfers in flight at most. (default: 50)"))
     }
 

@@ -235,6 +235,28 @@ struct WARCTests {
         #expect(!index.contains { $0["warc-target-uri"]?.contains("b.localhost") == true })
     }
 
+    /// The request record keeps the request as sent but for its credentials: `-u`'s Basic
+    /// value is `***` there, and the command line in warcinfo hides the password too.
+    @Test func credentialsAreKeptOutOfTheWARC() async throws {
+        let server = try await Fixture.server()
+        let directory = try Directory()
+        let warc = directory.file("auth.warc")
+        let run = try await blocking {
+            try Parfetch.run(["-q", "-u", "alice:s3cret-pw", "--warc", warc, "-o", directory.file("out.jsonl"),
+                              "\(server.baseURL)/basic-auth/alice/s3cret-pw"])
+        }
+        #expect(run.status == 0, "\(run.stderr)")
+        let text = try String(contentsOfFile: warc, encoding: .isoLatin1)
+        #expect(text.contains("Authorization: Basic ***\r\n"))
+        #expect(text.contains("parfetch-command: parfetch -q -u *** --warc"))
+        let basic = Data("alice:s3cret-pw".utf8).base64EncodedString()
+        // The password is in the route's path (the server checks it there), never elsewhere.
+        #expect(!text.contains(basic), "Basic credentials in the WARC")
+        #expect(text.components(separatedBy: "s3cret-pw").count == text.components(separatedBy: "/basic-auth/alice/s3cret-pw").count)
+        let check = try await blocking { try WARCTools.check([warc]) }
+        #expect(check.status == 0, "\(check.stdout)")
+    }
+
     @Test func warcFlagsSayWhatTheyNeed() async throws {
         let noFile = try await blocking { try Parfetch.run(["--warc", "-", "http://127.0.0.1:1/"]) }
         #expect(noFile.status == 2)

@@ -61,12 +61,21 @@ CURLMcode CCurl_multi_setopt_timer_function(CURLM *multi, CCurlTimerFunction _Nu
 // MARK: share handle options
 
 CURLSHcode CCurl_share_setopt_long(CURLSH *share, CURLSHoption option, long value);
+/// CURLSHOPT_USERDATA: the pointer handed to the lock and unlock functions.
+CURLSHcode CCurl_share_setopt_pointer(CURLSH *share, CURLSHoption option, void *_Nullable value);
+/// CURLSHOPT_LOCKFUNC and CURLSHOPT_UNLOCKFUNC: what makes a share safe to use from more
+/// than one thread (libcurl calls them around every access to the shared data).
+CURLSHcode CCurl_share_setopt_lock_function(CURLSH *share, curl_lock_function _Nullable function);
+CURLSHcode CCurl_share_setopt_unlock_function(CURLSH *share, curl_unlock_function _Nullable function);
 
 // MARK: constants Swift does not import
 // Macros built from other macros or casts are not imported by Swift.
 
 static const long CCurl_CURL_GLOBAL_ALL = CURL_GLOBAL_ALL;
 static const curl_socket_t CCurl_CURL_SOCKET_TIMEOUT = CURL_SOCKET_TIMEOUT;
+static const unsigned long CCurl_CURLAUTH_BASIC = CURLAUTH_BASIC;
+static const unsigned long CCurl_CURLAUTH_DIGEST = CURLAUTH_DIGEST;
+static const unsigned long CCurl_CURLAUTH_ANY = CURLAUTH_ANY;
 
 #pragma clang assume_nonnull end
 

@@ -16,6 +16,8 @@ final class Admission: LoopFeeder {
     private let writerBacklogLimit: Int
     private let robotsLimits: TransferLimits
     private let userAgent: String
+    /// The run's request, which a line's own (`ListItem.request`) adds to.
+    private let runRequest: LineRequest?
     private var nextID = 0
     /// Called once, with whether every line got its record (false: the run was stopped).
     private let onFinish: (_ completed: Bool) -> Void
@@ -33,6 +35,7 @@ final class Admission: LoopFeeder {
         // RFC 9309 asks crawlers to read at least 500 KiB of a robots.txt.
         robotsLimits = TransferLimits(timeout: min(10, options.fetch.timeout ?? 10), maxSize: 512 << 10)
         userAgent = options.fetch.userAgent
+        runRequest = options.request
         self.onFinish = onFinish
     }
 
@@ -84,7 +87,7 @@ final class Admission: LoopFeeder {
 
     private func start(_ ticket: AdmissionStateMachine.Scheduler.Ticket, on multi: CurlMulti) {
         nextID += 1
-        multi.start(Request(url: ticket.job.url.absolute), id: nextID) { [unowned self, unowned multi] response in
+        multi.start(request(for: ticket.job), id: nextID) { [unowned self, unowned multi] response in
             switch machine.transferFinished(ticket, response, now: multi.now) {
             case .parse(let item, let response, let attempts):
                 // The machine routes pages to the pool only when there is one.
@@ -96,6 +99,17 @@ final class Admission: LoopFeeder {
             }
             monitor.update(inFlight: machine.lineTransfers, retrying: machine.retrying)
         }
+    }
+
+    /// The line's request: its own method, headers and body over the run's.
+    private func request(for job: CrawlJob) -> Request {
+        let url = job.url.absolute
+        let line = job.item.request
+        guard runRequest != nil || line != nil else { return Request(url: url) }
+        let runHeaders = runRequest?.headers ?? []
+        let lineHeaders = line?.headers.filter { !runHeaders.contains($0) } ?? []
+        return Request(url: url, headers: runHeaders + lineHeaders, method: line?.method ?? runRequest?.method,
+                       body: line?.body ?? runRequest?.body)
     }
 
     private func fetchRobots(_ ticket: AdmissionStateMachine.Scheduler.RobotsTicket, on multi: CurlMulti) {

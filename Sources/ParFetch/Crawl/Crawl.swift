@@ -58,7 +58,7 @@ public enum Crawl {
         // A crawl fetches each URL once: its seeds are de-duplicated like a list's lines.
         let intake = IntakeThread(source: frontier ?? inputs,
                                   intake: Intake(dedupe: options.dedupe || frontier != nil, completed: options.completed,
-                                                 shard: options.shard),
+                                                 shard: options.shard, since: options.since),
                                   ready: ready, writer: writer, monitor: monitor) { loop.wake() }
         loop.execute { multi in
             multi.limitConnectionCache(options.concurrency)

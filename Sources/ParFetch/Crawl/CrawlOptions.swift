@@ -38,6 +38,13 @@ public struct CrawlOptions: Sendable {
     /// (`RecordWriter`'s `WARCWriter` writes them, and each record then points at its
     /// capture); nil: no WARC. Transfers use HTTP/1.1 then.
     public var warcGzip: Bool?
+    /// The request every line makes (method, headers after `fetch.headers`, body), unless
+    /// its own (JSON Lines input) says otherwise; robots.txt and sitemaps are fetched with
+    /// plain GETs whatever it says. nil: GET.
+    public var request: LineRequest?
+    /// An earlier run's validators (`--since`): each line whose URL has one is fetched with
+    /// `If-None-Match` / `If-Modified-Since`.
+    public var since: SinceRecords?
     /// Crawl from the inputs as seeds, following links; nil: fetch the inputs only.
     public var crawl: CrawlSettings?
 

@@ -20,6 +20,9 @@ final class CurlMulti {
     /// alive while libcurl holds unretained pointers to them.
     private var transfers: [Int: Transfer] = [:]
     private var idleHandles: [EasyHandle] = []
+    /// Transfers still to be traced (`FetchConfiguration.tracedTransfers`), and how many were.
+    private lazy var tracesLeft = settings.configuration.tracedTransfers
+    private var traced = 0
     /// epoll events registered per socket, indexed by descriptor; 0 when not registered.
     private var registered: [UInt32] = []
     /// When libcurl wants `socketAction(timeout)` next (monotonic ns); nil: no timer.
@@ -66,6 +69,11 @@ final class CurlMulti {
             return finish(transfer, error: FetchError(.other, "curl_easy_init failed: out of memory"))
         }
         transfer.easy = easy
+        if tracesLeft > 0 {
+            tracesLeft -= 1
+            traced += 1
+            transfer.trace = TransferTrace(number: traced)
+        }
         if !request.headers.isEmpty {
             transfer.extraHeaders = makeHeaderList(settings.configuration.headers + request.headers)
         }
@@ -174,6 +182,14 @@ final class CurlMulti {
             error: error)
         response.failedConnecting = failedConnecting
         response.capture = transfer.capture?.finish(truncated: error.map(Self.truncation))
+        if status > 0 {
+            response.etag = easy.headerValues("ETag").last
+            response.lastModified = easy.headerValues("Last-Modified").last
+            for name in settings.configuration.headerFields {
+                let values = easy.headerValues(name)
+                if !values.isEmpty { response.headerFields.append((name, values.joined(separator: ", "))) }
+            }
+        }
         recycle(transfer)
         transfer.completion(response)
     }

@@ -14,6 +14,8 @@ final class EasyHandle {
     private var fixedOptionsFailure: CURLcode = CURLE_OK
     /// The last transfer changed fixed options (its `TransferLimits`); the next one restores them.
     private var limitsChanged = false
+    /// The last transfer set a method or a body; the next one starts from a plain GET again.
+    private var methodChanged = false
 
     /// Creates a handle with every option that is the same for all transfers already set;
     /// `prepare` then sets only what differs per transfer. Setting everything again for
@@ -69,15 +71,53 @@ final class EasyHandle {
             set(CURLOPT_SSL_VERIFYHOST, 0)
         }
         set(CURLOPT_SHARE, settings.share)
+        // The cookie engine is always on, so that a cookie set by a redirect reaches its
+        // target; without shared cookies `prepare` empties the handle's jar for each transfer.
+        set(CURLOPT_COOKIEFILE, "")
+        if let cookie = configuration.cookieHeader { set(CURLOPT_COOKIE, cookie) }
+        if let credentials = configuration.credentials {
+            set(CURLOPT_USERNAME, credentials.user)
+            set(CURLOPT_PASSWORD, credentials.password)
+            let scheme = switch credentials.scheme {
+            case .basic: CCurl_CURLAUTH_BASIC
+            case .digest: CCurl_CURLAUTH_DIGEST
+            case .any: CCurl_CURLAUTH_ANY
+            }
+            set(CURLOPT_HTTPAUTH, Int(bitPattern: scheme))
+        }
+        switch configuration.netrc {
+        case .home?:
+            set(CURLOPT_NETRC, Int(CURL_NETRC_REQUIRED.rawValue))
+        case .file(let path)?:
+            set(CURLOPT_NETRC, Int(CURL_NETRC_REQUIRED.rawValue))
+            set(CURLOPT_NETRC_FILE, path)
+        case nil:
+            break
+        }
+        if let resolve = settings.resolve { set(CURLOPT_RESOLVE, UnsafeMutableRawPointer(resolve)) }
+        if let connectTo = settings.connectTo { set(CURLOPT_CONNECT_TO, UnsafeMutableRawPointer(connectTo)) }
+        if let file = configuration.caCertificates { set(CURLOPT_CAINFO, file) }
+        if let file = configuration.clientCertificate { set(CURLOPT_SSLCERT, file) }
+        if let file = configuration.clientKey { set(CURLOPT_SSLKEY, file) }
+        switch configuration.httpVersion {
+        case .http1_1?: set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
+        case .http2?: set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2_0))
+        case .http2PriorKnowledge?: set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE))
+        case nil: break
+        }
         if settings.redirectCheck != nil {
             record(CCurl_easy_setopt_header_function(raw, easyHandleHeader))
         }
-        if configuration.capturesExchanges {
-            // The debug callback sees the bytes as they go over the wire; libcurl calls it
-            // only in verbose mode. HTTP/1.1 only: its bytes are the exchange as WARC stores
-            // it, where an HTTP/2 stream's frames are not.
-            set(CURLOPT_VERBOSE, 1)
+        if configuration.capturesExchanges || configuration.tracedTransfers > 0 {
+            // The debug callback sees the bytes as they go over the wire, and libcurl's notes;
+            // libcurl calls it only in verbose mode, which captures need for every transfer
+            // (a trace only for its own: `prepare`).
             record(CCurl_easy_setopt_debug_function(raw, easyHandleDebug))
+            set(CURLOPT_VERBOSE, configuration.capturesExchanges ? 1 : 0)
+        }
+        if configuration.capturesExchanges {
+            // HTTP/1.1 only: its bytes are the exchange as WARC stores it, where an HTTP/2
+            // stream's frames are not.
             set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
         }
     }
@@ -91,14 +131,21 @@ final class EasyHandle {
         set(CURLOPT_PRIVATE, Unmanaged.passUnretained(transfer).toOpaque())
         set(CURLOPT_WRITEDATA, Unmanaged.passUnretained(transfer).toOpaque())
         set(CURLOPT_PREREQDATA, Unmanaged.passUnretained(transfer).toOpaque())
-        if settings.configuration.capturesExchanges {
+        let configuration = settings.configuration
+        if configuration.capturesExchanges || configuration.tracedTransfers > 0 {
             set(CURLOPT_DEBUGDATA, Unmanaged.passUnretained(transfer).toOpaque())
+            if !configuration.capturesExchanges { set(CURLOPT_VERBOSE, transfer.trace != nil ? 1 : 0) }
         }
         if let redirectCheck = settings.redirectCheck {
             set(CURLOPT_HEADERDATA, Unmanaged.passUnretained(transfer).toOpaque())
             transfer.redirectCheck = redirectCheck
         }
         set(CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(transfer.extraHeaders ?? settings.headers))
+        setMethod(transfer.request)
+        if !settings.sharesCookies {
+            // The last transfer's cookies are not this one's.
+            set(CURLOPT_COOKIELIST, "ALL")
+        }
         // Waiting for an existing connection to say whether it multiplexes only pays off
         // where HTTP/2 is possible: over TLS. For plain HTTP it would hold back the first
         // wave of transfers for a round trip.
@@ -123,6 +170,40 @@ final class EasyHandle {
     /// whole head and the body up to the limit (`WARC-Truncated: length`). 0: no limit.
     private static func declaredSizeLimit(_ configuration: FetchConfiguration) -> curl_off_t {
         configuration.capturesExchanges ? 0 : curl_off_t(configuration.maxSize)
+    }
+
+    /// The request's method and body, as curl sets them: a body through POSTFIELDS (copied by
+    /// libcurl), so that libcurl's redirect rules for POST apply (301, 302 and 303 go on as
+    /// GET); CUSTOMREQUEST only for a method other than the one libcurl would send anyway;
+    /// NOBODY for HEAD. A handle a request changed is set back to a plain GET for the next.
+    private func setMethod(_ request: Request) {
+        if methodChanged {
+            record(CCurl_easy_setopt_off_t(raw, CURLOPT_POSTFIELDSIZE_LARGE, -1))
+            set(CURLOPT_POSTFIELDS, nil as UnsafeMutableRawPointer?)
+            set(CURLOPT_CUSTOMREQUEST, nil as String?)
+            set(CURLOPT_NOBODY, 0)
+            set(CURLOPT_HTTPGET, 1)
+            methodChanged = false
+        }
+        let method = request.method
+        if request.isHead {
+            set(CURLOPT_NOBODY, 1)
+            methodChanged = true
+            return
+        }
+        if let body = request.body ?? (method == "POST" ? [] : nil) {
+            record(CCurl_easy_setopt_off_t(raw, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
+            body.withUnsafeBytes { bytes in
+                // COPYPOSTFIELDS copies `size` bytes from the pointer, which must not be NULL
+                // (NULL would mean "no body" and leave the method alone).
+                set(CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? emptyBody))
+            }
+            methodChanged = true
+            if let method, method != "POST" { set(CURLOPT_CUSTOMREQUEST, method) }
+        } else if let method, method != "GET" {
+            set(CURLOPT_CUSTOMREQUEST, method)
+            methodChanged = true
+        }
     }
 
     /// libcurl's message for the last failure on this handle, if it wrote one.
@@ -185,6 +266,10 @@ final class EasyHandle {
     }
 }
 
+/// What an empty body is copied from (no byte of it is read). `nonisolated(unsafe)`: a
+/// constant address whose memory nothing writes.
+nonisolated(unsafe) private let emptyBody = UnsafeRawPointer(UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1))
+
 /// CURLOPT_WRITEFUNCTION: hands body bytes to the transfer. Returning fewer bytes than given
 /// makes libcurl abort the transfer, which is how the size limit stops a download.
 private func easyHandleWrite(
@@ -207,16 +292,19 @@ private func easyHandleHeader(
     return transfer.headerArrived(UnsafeRawBufferPointer(start: data, count: size * count)) ? size * count : 0
 }
 
-/// CURLOPT_DEBUGFUNCTION (set when exchanges are captured): request and response bytes as
-/// sent and received, for the transfer's capture; libcurl's own trace text is not wanted.
+/// CURLOPT_DEBUGFUNCTION (set when exchanges are captured or traced): request and response
+/// bytes as sent and received, for the transfer's capture, and libcurl's notes, for its trace.
 private func easyHandleDebug(
     _ handle: UnsafeMutableRawPointer, _ type: curl_infotype, _ data: UnsafeMutablePointer<CChar>, _ size: Int,
     _ clientp: UnsafeMutableRawPointer?
 ) -> Int32 {
-    guard let capture = Unmanaged<Transfer>.fromOpaque(clientp!).takeUnretainedValue().capture else { return 0 }
+    let transfer = Unmanaged<Transfer>.fromOpaque(clientp!).takeUnretainedValue()
     let bytes = UnsafeRawBufferPointer(start: data, count: size)
+    transfer.trace?.write(type, bytes)
+    guard let capture = transfer.capture else { return 0 }
     switch type {
-    case CURLINFO_HEADER_OUT, CURLINFO_DATA_OUT: capture.sent(bytes)
+    case CURLINFO_HEADER_OUT: RequestHead.redactingCredentials(bytes).withUnsafeBytes { capture.sent($0) }
+    case CURLINFO_DATA_OUT: capture.sent(bytes)
     case CURLINFO_HEADER_IN: capture.headerLine(bytes)
     case CURLINFO_DATA_IN: capture.bodyData(bytes)
     default: break

@@ -5,6 +5,7 @@ public struct FetchError: Error, Hashable, Sendable, CustomStringConvertible {
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
         private enum Code: String {
             case invalidURL = "invalid_url"
+            case invalidInput = "invalid_input"
             case unsupportedScheme = "unsupported_scheme"
             case dns
             case connect
@@ -26,6 +27,9 @@ public struct FetchError: Error, Hashable, Sendable, CustomStringConvertible {
 
         /// The line is not an absolute URL libcurl can parse.
         public static let invalidURL = Kind(.invalidURL)
+        /// A JSON Lines input line that is not a request parfetch can make: not a JSON
+        /// object, a key it does not know, a value of the wrong type.
+        public static let invalidInput = Kind(.invalidInput)
         /// The scheme is not http or https (also for redirects to one).
         public static let unsupportedScheme = Kind(.unsupportedScheme)
         /// The host name could not be resolved.
@@ -56,7 +60,7 @@ public struct FetchError: Error, Hashable, Sendable, CustomStringConvertible {
 
         /// Every kind, in the order the record contract lists them.
         public static let all: [Kind] = [
-            .invalidURL, .unsupportedScheme, .dns, .connect, .tls, .timeout, .reset, .tooManyRedirects,
+            .invalidURL, .invalidInput, .unsupportedScheme, .dns, .connect, .tls, .timeout, .reset, .tooManyRedirects,
             .tooLarge, .http2, .interrupted, .robots, .outOfScope, .other,
         ]
 

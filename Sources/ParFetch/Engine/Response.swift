@@ -20,6 +20,13 @@ public struct Response: Sendable {
     /// seconds or as a date), for a 408, 429 or 5xx response that said.
     public var retryAfter: Double?
     public var error: FetchError?
+    /// The final response's `ETag` and `Last-Modified`, when it sent them: what a later
+    /// conditional request asks with.
+    public var etag: String?
+    public var lastModified: String?
+    /// The final response's headers named in `FetchConfiguration.headerFields` that it sent,
+    /// in that order (lower-case names; several fields of one name joined by ", ").
+    public var headerFields: [(name: String, value: String)] = []
     /// The attempt failed before a connection was made (DNS, TCP or TLS).
     var failedConnecting = false
     /// The exchanges as sent and received, when the configuration captures them and a

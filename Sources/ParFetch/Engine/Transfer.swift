@@ -38,6 +38,8 @@ final class Transfer {
     /// The exchanges' bytes, when the configuration captures them (for WARC); transfers with
     /// limits of their own (robots.txt, sitemaps) are not captured.
     let capture: CaptureRecorder?
+    /// Writes libcurl's trace of this transfer, when it is one of the first traced.
+    var trace: TransferTrace?
     /// When the transfer was handed to libcurl (monotonic ns), read fresh rather than from the
     /// loop's turn clock: it tells which time limit fired, so it must not be late.
     let startedAt = System.monotonicNanoseconds()

@@ -34,13 +34,16 @@ struct Intake {
     private var duplicates: Deduplicator?
     private let completed: CompletedLines
     private let shard: Shard?
+    /// An earlier run's validators: admitted lines carry conditional headers from them.
+    private let since: SinceRecords?
     /// The `sequence` of the next item that gets a record.
     private(set) var nextSequence = 0
 
-    init(dedupe: Bool, completed: CompletedLines, shard: Shard? = nil) {
+    init(dedupe: Bool, completed: CompletedLines, shard: Shard? = nil, since: SinceRecords? = nil) {
         duplicates = dedupe ? Deduplicator() : nil
         self.completed = completed
         self.shard = shard
+        self.since = since
     }
 
     /// What becomes of `item`.
@@ -58,7 +61,11 @@ struct Intake {
         if let duplicateOf { return .record(Record(item: item, duplicateOf: duplicateOf)) }
         switch item.target {
         case .failure(let error): return .record(Record(item: item, error: error))
-        case .success: return .admit(item)
+        case .success:
+            if let headers = since?.conditionalHeaders(for: item.text) {
+                item.request = item.request?.adding(headers: headers) ?? LineRequest(headers: headers)
+            }
+            return .admit(item)
         }
     }
 }

@@ -21,10 +21,10 @@ public final class ListInputs: IntakeSource {
 
     /// Opens every list of `arguments` at once, so that one that can't be read is reported
     /// before anything is fetched; throws `ListReaderError`. No arguments: standard input.
-    public init(arguments: [String]) throws {
+    public init(arguments: [String], format: InputFormat = .auto) throws {
         var inputs: [Input] = []
         for argument in arguments.isEmpty ? ["-"] : arguments {
-            inputs.append(Self.isURL(argument) ? .url(argument) : .list(try ListReader(path: argument)))
+            inputs.append(Self.isURL(argument) ? .url(argument) : .list(try ListReader(path: argument, format: format)))
         }
         pending = inputs.reversed()
     }
@@ -44,8 +44,8 @@ public final class ListInputs: IntakeSource {
     /// A URL of each distinct host (host and port) among the fetchable lines of the inputs,
     /// in order of first appearance, `limit` at most: reads the inputs to their end (or to
     /// the limit). Throws `ListReaderError`.
-    public static func hosts(arguments: [String], limit: Int) throws -> [CheckedURL] {
-        let inputs = try ListInputs(arguments: arguments)
+    public static func hosts(arguments: [String], format: InputFormat = .auto, limit: Int) throws -> [CheckedURL] {
+        let inputs = try ListInputs(arguments: arguments, format: format)
         var seen = Set<String>()
         var hosts: [CheckedURL] = []
         while hosts.count < limit, let item = try inputs.next() {

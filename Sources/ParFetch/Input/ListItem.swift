@@ -12,6 +12,9 @@ public struct ListItem: Sendable {
     var sequence = 0
     /// In a crawl: the URL's depth and parent (nil in a list run).
     public var crawl: CrawlPlace?
+    /// What the line asks for beyond its URL (JSON Lines input, `--since`); nil: the run's
+    /// request as it is.
+    public var request: LineRequest?
 
     public init(line: Int, text: String, target: Result<CheckedURL, FetchError>) {
         self.line = line

@@ -19,9 +19,16 @@ public final class ListReader {
     private var atEOF = false
     private var lineNumber = 0
     private let urlCheck = URLCheck()
+    /// Whether lines are JSON objects; nil until the first line decides (`InputFormat.auto`).
+    private var jsonLines: Bool?
 
     /// Opens `path`; `-` means standard input. Throws `ListReaderError` if it can't be read.
-    public init(path: String) throws {
+    public init(path: String, format: InputFormat = .auto) throws {
+        switch format {
+        case .auto: jsonLines = nil
+        case .lines: jsonLines = false
+        case .jsonl: jsonLines = true
+        }
         self.path = path == "-" ? "standard input" : path
         if path == "-" {
             fd = STDIN_FILENO
@@ -52,13 +59,38 @@ public final class ListReader {
     /// The next URL line, or nil at the end of the list. Throws `ListReaderError` on a read error.
     public func next() throws -> ListItem? {
         guard let (line, text, problem) = try nextEntry() else { return nil }
-        return ListItem(line: line, text: text, target: problem.map { .failure($0) } ?? urlCheck.check(text))
+        if let problem { return ListItem(line: line, text: text, target: .failure(problem)) }
+        guard isJSONLines(text) else { return ListItem(line: line, text: text, target: urlCheck.check(text)) }
+        switch JSONLine.parse(Array(text.utf8)[...]) {
+        case .success(let request):
+            var item = ListItem(line: line, text: request.url, target: urlCheck.check(request.url))
+            item.request = LineRequest(request)
+            return item
+        case .failure(let failure):
+            var item = ListItem(line: line, text: failure.url ?? text, target: .failure(FetchError(.invalidInput, failure.message)))
+            item.request = failure.meta.map { LineRequest(meta: $0) }
+            return item
+        }
     }
 
     /// The next URL line's number and text, without checking the URL (the cost of a line is
-    /// then its reading): for comparing the list with an earlier run's records.
+    /// then its reading): for comparing the list with an earlier run's records. The text of
+    /// a JSON Lines line is its `url`, as its record has it.
     public func nextText() throws -> (line: Int, text: String)? {
-        try nextEntry().map { (line: $0.line, text: $0.text) }
+        guard let (line, text, problem) = try nextEntry() else { return nil }
+        guard problem == nil, isJSONLines(text) else { return (line, text) }
+        switch JSONLine.parse(Array(text.utf8)[...]) {
+        case .success(let request): return (line, request.url)
+        case .failure(let failure): return (line, failure.url ?? text)
+        }
+    }
+
+    /// Whether the list is JSON Lines; with `auto`, the first line decides.
+    private func isJSONLines(_ text: String) -> Bool {
+        if let jsonLines { return jsonLines }
+        let decided = text.utf8.first == UInt8(ascii: "{")
+        jsonLines = decided
+        return decided
     }
 
     /// The next line that is not blank or a comment: its number, its text (trimmed) and, for

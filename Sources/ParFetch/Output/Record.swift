@@ -36,6 +36,16 @@ public struct Record: Sendable {
     /// The capture's WARC records, encoded, until the record writer appends them to the WARC
     /// file (and sets `warc`).
     var capture: EncodedCapture?
+    /// A 304 answered the line's conditional request (`--since`): unchanged since its earlier
+    /// record.
+    public var notModified: Bool?
+    /// The final response's `ETag` and `Last-Modified`, when it sent them.
+    public var etag: String?
+    public var lastModified: String?
+    /// The response headers asked for that the final response sent (name, value).
+    public var headerFields: [(name: String, value: String)]?
+    /// The JSON Lines line's `meta`, its bytes as given.
+    public var meta: [UInt8]?
     /// The item's `sequence`, for writing in input order.
     var sequence = 0
     /// The host the line was fetched from ("" when it was not fetchable), for the run summary.
@@ -51,6 +61,7 @@ public struct Record: Sendable {
         ok = false
         attempts = 0
         self.error = error
+        meta = item.request?.meta
     }
 
     /// A line not fetched because an earlier line has the same URL.
@@ -63,6 +74,7 @@ public struct Record: Sendable {
         ok = false
         attempts = 0
         duplicateOf = line
+        meta = item.request?.meta
     }
 
     /// A line that was fetched, from its last attempt's response.
@@ -85,5 +97,10 @@ public struct Record: Sendable {
         timing = response.timing
         retryAfter = response.retryAfter
         error = response.error
+        meta = item.request?.meta
+        etag = response.etag
+        lastModified = response.lastModified
+        headerFields = response.headerFields.isEmpty ? nil : response.headerFields
+        notModified = response.status == 304 && response.error == nil ? true : nil
     }
 }

@@ -114,6 +114,34 @@ struct RecordValueWriter {
         }
     }
 
+    /// A JSON value written as its bytes stand (JSON Lines input's `meta`, valid JSON); in CSV
+    /// one cell of that text.
+    mutating func rawJSON(_ bytes: [UInt8]?) {
+        guard let bytes else { return }
+        writeKey()
+        if csv {
+            CSVLineEncoder.appendCell(String(decoding: bytes, as: UTF8.self), to: &output)
+        } else {
+            output.append(contentsOf: bytes)
+        }
+    }
+
+    /// A JSON object of string values (`headers`); in CSV one cell of `name: value` entries.
+    mutating func pairs(_ pairs: [(name: String, value: String)]?) {
+        guard let pairs else { return }
+        writeKey()
+        if csv {
+            CSVLineEncoder.appendCell(joining: pairs.map { "\($0.name): \($0.value)" }, to: &output)
+        } else {
+            var object = JSONObjectWriter(&output)
+            for pair in pairs {
+                object.key(pair.name, &output)
+                JSONLineEncoder.appendString(pair.value, to: &output)
+            }
+            object.close(&output)
+        }
+    }
+
     /// `"extract":{"NAME":[…],…}` with the entries the selection keeps; nothing when it keeps
     /// none. (CSV has a column per rule instead: `CSVLineEncoder`.)
     mutating func extract(_ entries: [PageData.Extracted]?) {

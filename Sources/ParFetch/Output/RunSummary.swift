@@ -46,6 +46,8 @@ public struct RunSummary: Sendable {
     public private(set) var requests = 0
     /// Records with an error.
     public private(set) var errors = 0
+    /// Records with an error or an HTTP status of 400 or more (`--fail-exit`).
+    public private(set) var failures = 0
     /// Body bytes received (the records' `bytes`).
     public private(set) var bytes = 0
     private var counts: [Outcome: Int] = [:]
@@ -64,6 +66,7 @@ public struct RunSummary: Sendable {
         records += 1
         requests += record.attempts
         if record.error != nil { errors += 1 }
+        if record.error != nil || (record.status ?? 0) >= 400 { failures += 1 }
         bytes += record.bytes ?? 0
         counts[Outcome(record), default: 0] += 1
         guard let timing = record.timing, record.attempts > 0 else { return }
