@@ -1,3 +1,4 @@
+import CCurl
 import CLibCurl
 
 #if canImport(Glibc)
