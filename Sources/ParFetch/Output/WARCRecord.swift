@@ -27,8 +27,9 @@ enum WARCRecord {
     static let version = "WARC/1.1"
 
     /// The records of every exchange in `capture`: request then response, each pair
-    /// `WARC-Concurrent-To` the other, with the same `WARC-Date`.
-    static func encode(_ capture: HTTPCapture, gzip: Bool) -> EncodedCapture {
+    /// `WARC-Concurrent-To` the other, with the same `WARC-Date`; each a gzip member of its
+    /// own through `compressor`, when given.
+    static func encode(_ capture: HTTPCapture, compressor: GzipCompressor?) -> EncodedCapture {
         var bytes: [UInt8] = []
         var finalResponse = 0..<0
         for exchange in capture.exchanges {
@@ -52,16 +53,16 @@ enum WARCRecord {
             requestFields.append(WARCField("WARC-Block-Digest", sha1(exchange.request)))
             requestFields.append(WARCField("Content-Type", "application/http;msgtype=request"))
 
-            bytes += record(requestFields, block: exchange.request, gzip: gzip)
+            bytes += record(requestFields, block: exchange.request, compressor: compressor)
             let start = bytes.count
-            bytes += record(responseFields, block: exchange.response, gzip: gzip)
+            bytes += record(responseFields, block: exchange.response, compressor: compressor)
             finalResponse = start..<bytes.count
         }
         return EncodedCapture(bytes: bytes, finalResponse: finalResponse)
     }
 
     /// The `warcinfo` record that opens file `filename`: `fields` as its body.
-    static func warcinfo(filename: String, fields: [WARCField], gzip: Bool) -> [UInt8] {
+    static func warcinfo(filename: String, fields: [WARCField], compressor: GzipCompressor?) -> [UInt8] {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         var body: [UInt8] = []
@@ -70,19 +71,19 @@ enum WARCRecord {
             WARCField("WARC-Type", "warcinfo"), WARCField("WARC-Record-ID", newRecordID()),
             WARCField("WARC-Date", dateString(now)), WARCField("WARC-Filename", filename),
             WARCField("Content-Type", "application/warc-fields"),
-        ], block: body, gzip: gzip)
+        ], block: body, compressor: compressor)
     }
 
     /// One record: version line, `fields`, Content-Length, a blank line, the block and the two
-    /// line ends that close a record; a gzip member of it all with `gzip`.
-    static func record(_ fields: [WARCField], block: some Collection<UInt8>, gzip: Bool) -> [UInt8] {
+    /// line ends that close a record; a gzip member of it all through `compressor`, if given.
+    static func record(_ fields: [WARCField], block: some Collection<UInt8>, compressor: GzipCompressor?) -> [UInt8] {
         var bytes = Array(version.utf8) + [0x0D, 0x0A]
         for field in fields { appendField(field, to: &bytes) }
         appendField(WARCField("Content-Length", String(block.count)), to: &bytes)
         bytes += [0x0D, 0x0A]
         bytes.append(contentsOf: block)
         bytes += [0x0D, 0x0A, 0x0D, 0x0A]
-        return gzip ? GzipMember.compress(bytes) : bytes
+        return compressor?.compress(bytes) ?? bytes
     }
 
     /// `Name: value` and a line end; line ends in a value (there are none in what we write,
@@ -99,8 +100,10 @@ enum WARCRecord {
 
     /// `<urn:uuid:…>` of a random (version 4) UUID.
     static func newRecordID() -> String {
+        // Two draws (a getrandom call each), not one a byte.
         var generator = SystemRandomNumberGenerator()
-        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let (high, low) = (generator.next(), generator.next())
+        var bytes = (0..<16).map { UInt8(truncatingIfNeeded: ($0 < 8 ? high : low) >> (8 * UInt64($0 % 8))) }
         bytes[6] = bytes[6] & 0x0F | 0x40
         bytes[8] = bytes[8] & 0x3F | 0x80
         let hex = Array("0123456789abcdef".utf8)

@@ -22,6 +22,8 @@ public struct WARCPointer: Sendable, Hashable {
 /// only the record writer's thread, which it is handed to before that thread starts.
 public final class WARCWriter: @unchecked Sendable {
     public let gzip: Bool
+    /// For the warcinfo records, when the files are gzipped.
+    private let compressor: GzipCompressor?
     /// Bytes cut off the end of the file resumed: records a crash left torn.
     public private(set) var tornBytesCut: Int64 = 0
     /// The file being written.
@@ -50,6 +52,7 @@ public final class WARCWriter: @unchecked Sendable {
     /// and writes its `warcinfo` record with `info` as its fields after parfetch's own.
     public init(path: String, maxFileSize: Int64? = nil, info: [WARCField] = [], resuming: Bool = false) throws(OutputError) {
         gzip = path.hasSuffix(".gz")
+        compressor = gzip ? GzipCompressor() : nil
         (stem, suffix) = Self.split(path)
         self.maxFileSize = maxFileSize
         self.info = [
@@ -123,7 +126,7 @@ public final class WARCWriter: @unchecked Sendable {
         }
         guard lseek(fd, off_t(size), SEEK_SET) >= 0 else { throw .cannotWrite(path, errno: errno) }
         // A resumed file gets one too: the options of the run that continues it.
-        let record = WARCRecord.warcinfo(filename: Self.basename(path), fields: self.info, gzip: gzip)
+        let record = WARCRecord.warcinfo(filename: Self.basename(path), fields: self.info, compressor: compressor)
         pending += record
         size += Int64(record.count)
         opened = size

@@ -99,6 +99,7 @@ final class ParsePool: Sendable {
     /// `rules` nil: no parsing; `warcGzip` nil: no WARC records.
     private func work(rules: [ExtractionRule]?, maxLinks: Int?, store: BodyStore?, warcGzip: Bool?, writer: RecordWriter) {
         let parser = rules.map { PageParser(rules: $0, maxLinks: maxLinks) }
+        let compressor = warcGzip == true ? GzipCompressor() : nil
         while true {
             let (job, more): (Job?, Bool) = state.withLock(when: { $0.count > 0 || $0.closed }) { state in
                 guard state.count > 0 else { return (nil, false) }
@@ -126,8 +127,8 @@ final class ParsePool: Sendable {
                 if response.error == nil {
                     store?.save(response, into: &record)
                 }
-                if let warcGzip, let capture = response.capture {
-                    record.capture = WARCRecord.encode(capture, gzip: warcGzip)
+                if warcGzip != nil, let capture = response.capture {
+                    record.capture = WARCRecord.encode(capture, compressor: compressor)
                 }
                 writer.submit(record)
             case .robots(let body, let userAgent, let then):

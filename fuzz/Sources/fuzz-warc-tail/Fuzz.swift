@@ -10,8 +10,8 @@ import FuzzSupport
 /// after the cut (what the resumed run appends) is counted whole after it, so resuming never
 /// cuts what it wrote.
 private let appended = WARCRecord.record([WARCField("WARC-Type", "resource"), WARCField("WARC-Record-ID", "<urn:uuid:0>")],
-                                         block: Array("appended\r\n".utf8), gzip: false)
-private let appendedGzip = GzipMember.compress(appended)
+                                         block: Array("appended\r\n".utf8), compressor: nil)
+private let appendedGzip = GzipCompressor().compress(appended)
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
