@@ -104,8 +104,10 @@ public final class WARCWriter: @unchecked Sendable {
         }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw .cannotRead(path, errno: errno) }
+        // Not a regular file (`/dev/null`, a pipe): nothing to truncate, cut or seek in.
+        let regular = info.st_mode & S_IFMT == S_IFREG
         if resuming && info.st_size > 0 {
-            guard info.st_mode & S_IFMT == S_IFREG else { throw .notRegularFile(path) }
+            guard regular else { throw .notRegularFile(path) }
             let fd = fd
             let whole: Int64
             do {
@@ -121,10 +123,10 @@ public final class WARCWriter: @unchecked Sendable {
             }
             size = whole
         } else {
-            guard ftruncate(fd, 0) == 0 else { throw .cannotTruncate(path, errno: errno) }
+            guard !regular || ftruncate(fd, 0) == 0 else { throw .cannotTruncate(path, errno: errno) }
             size = 0
         }
-        guard lseek(fd, off_t(size), SEEK_SET) >= 0 else { throw .cannotWrite(path, errno: errno) }
+        guard !regular || lseek(fd, off_t(size), SEEK_SET) >= 0 else { throw .cannotWrite(path, errno: errno) }
         // A resumed file gets one too: the options of the run that continues it.
         let record = WARCRecord.warcinfo(filename: Self.basename(path), fields: self.info, compressor: compressor)
         pending += record
