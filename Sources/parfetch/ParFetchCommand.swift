@@ -129,7 +129,6 @@ struct ParFetchCommand: ParsableCommand {
         let (writer, completed) = try openOutput(format: format, archive: archive)
         var options = try crawlOptions(openFiles: openFiles, bodyStore: bodyStore, completed: completed)
         options.since = since
-        options.warcGzip = archive?.gzip
         var run = crawl(list, writer: writer, options: options, stop: stop)
         let outputFailure = writer.close()
         run.archive = archive

@@ -12,6 +12,12 @@ public enum Crawl {
         inputs: ListInputs, writer: RecordWriter, options: CrawlOptions, stop: CrawlStop = CrawlStop(),
         monitor: CrawlMonitor = CrawlMonitor()
     ) throws -> CrawlOutcome {
+        // The record writer's WARC output decides whether exchanges are captured.
+        let options = { () -> CrawlOptions in
+            var options = options
+            options.warcGzip = writer.archiveGzip
+            return options
+        }()
         if options.ordered {
             writer.keepInputOrder(window: 4 * options.concurrency)
         }

@@ -34,10 +34,10 @@ public struct CrawlOptions: Sendable {
     /// Every body is then kept in memory until a parse worker has saved it, within the parse
     /// queue's bounds, and each record of a saved body has `saved`.
     public var bodyStore: BodyStore?
-    /// Keep every fetch's HTTP exchanges as WARC records, gzipped a record a member when true
-    /// (`RecordWriter`'s `WARCWriter` writes them, and each record then points at its
-    /// capture); nil: no WARC. Transfers use HTTP/1.1 then.
-    public var warcGzip: Bool?
+    /// Whether every fetch's HTTP exchanges are kept as WARC records, gzipped a record a member
+    /// when true; nil: no WARC. Not an option: `Crawl.run` sets it from the record writer's
+    /// `WARCWriter`, which then writes them (transfers use HTTP/1.1).
+    var warcGzip: Bool?
     /// The request every line makes (method, headers after `fetch.headers`, body), unless
     /// its own (JSON Lines input) says otherwise; robots.txt and sitemaps are fetched with
     /// plain GETs whatever it says. nil: GET.

@@ -107,6 +107,9 @@ public final class RecordWriter: Sendable {
         threadBox.withLock { $0 = thread }
     }
 
+    /// Whether records' captures go to a WARC writer (nil: none), gzipped (true) or not.
+    var archiveGzip: Bool? { archive?.gzip }
+
     /// Queues a record for writing. Never blocks (but for what `observe`'s observer does).
     public func submit(_ record: Record) {
         observer.withLock { $0 }?.see(record)
