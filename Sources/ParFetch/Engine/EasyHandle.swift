@@ -303,8 +303,8 @@ private func easyHandleDebug(
     transfer.trace?.write(type, bytes)
     guard let capture = transfer.capture else { return 0 }
     switch type {
-    case CURLINFO_HEADER_OUT: RequestHead.redactingCredentials(bytes).withUnsafeBytes { capture.sent($0) }
-    case CURLINFO_DATA_OUT: capture.sent(bytes)
+    case CURLINFO_HEADER_OUT: capture.sent(bytes, isHead: true)
+    case CURLINFO_DATA_OUT: capture.sent(bytes, isHead: false)
     case CURLINFO_HEADER_IN: capture.headerLine(bytes)
     case CURLINFO_DATA_IN: capture.bodyData(bytes)
     default: break

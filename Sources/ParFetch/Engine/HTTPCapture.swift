@@ -7,14 +7,18 @@ import Glibc
 /// chunk framing and Content-Encoding intact.
 struct HTTPCapture: Sendable {
     struct Exchange: Sendable {
-        /// The URL the request was for (a password in it shown as `***`).
+        /// The URL the request was for, as libcurl has it (a password in it included: the WARC
+        /// record shows it as `***`).
         var targetURI: String
         /// The address the request went to (`CURLINFO_PRIMARY_IP`).
         var ipAddress: String?
         /// When the request went out (UTC wall clock): both of its WARC records carry it.
         var date: timespec
-        /// The request's head and body as sent.
+        /// The request's head and body as sent (credentials included: the WARC record shows
+        /// them as `***`).
         var request: [UInt8] = []
+        /// The length of the request's head.
+        var requestHeadLength = 0
         /// The response's head and body as received.
         var response: [UInt8] = []
         /// The length of the response's head, up to and with its blank line; 0 until it is whole.
@@ -60,15 +64,16 @@ final class CaptureRecorder {
         keepCurrent()
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        current = HTTPCapture.Exchange(targetURI: URLCheck.redactingPassword(targetURI), ipAddress: ipAddress, date: now)
+        current = HTTPCapture.Exchange(targetURI: targetURI, ipAddress: ipAddress, date: now)
         closed = false
     }
 
-    /// Request bytes went out: its head, or its body.
-    func sent(_ bytes: UnsafeRawBufferPointer) {
+    /// Request bytes went out: its head (`isHead`), or its body.
+    func sent(_ bytes: UnsafeRawBufferPointer, isHead: Bool) {
         guard !closed, current != nil else { return }
         if current!.response.isEmpty {
             current!.request.append(contentsOf: bytes)
+            if isHead { current!.requestHeadLength = current!.request.count }
         } else {
             closed = true
         }

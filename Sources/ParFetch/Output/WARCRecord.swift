@@ -36,7 +36,13 @@ enum WARCRecord {
             let requestID = newRecordID()
             let responseID = newRecordID()
             let date = dateString(exchange.date)
-            var common = [WARCField("WARC-Date", date), WARCField("WARC-Target-URI", exchange.targetURI)]
+            // Secrets go here, on a parse worker, not on the loop that captured the bytes.
+            let target = URLCheck.redactingPassword(exchange.targetURI)
+            let request = exchange.request.withUnsafeBytes { bytes in
+                RequestHead.redactingCredentials(UnsafeRawBufferPointer(rebasing: bytes[..<exchange.requestHeadLength]))
+                    + bytes[exchange.requestHeadLength...]
+            }
+            var common = [WARCField("WARC-Date", date), WARCField("WARC-Target-URI", target)]
             if let ip = exchange.ipAddress, !ip.isEmpty { common.append(WARCField("WARC-IP-Address", ip)) }
 
             var responseFields = [WARCField("WARC-Type", "response"), WARCField("WARC-Record-ID", responseID)] + common
@@ -50,10 +56,10 @@ enum WARCRecord {
 
             var requestFields = [WARCField("WARC-Type", "request"), WARCField("WARC-Record-ID", requestID)] + common
             requestFields.append(WARCField("WARC-Concurrent-To", responseID))
-            requestFields.append(WARCField("WARC-Block-Digest", sha1(exchange.request)))
+            requestFields.append(WARCField("WARC-Block-Digest", sha1(request)))
             requestFields.append(WARCField("Content-Type", "application/http;msgtype=request"))
 
-            bytes += record(requestFields, block: exchange.request, compressor: compressor)
+            bytes += record(requestFields, block: request, compressor: compressor)
             let start = bytes.count
             bytes += record(responseFields, block: exchange.response, compressor: compressor)
             finalResponse = start..<bytes.count
